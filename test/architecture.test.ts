@@ -1,0 +1,67 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * The dependency direction of DESIGN.md: each folder of src/ lists the folders it may import from.
+ * Imports across folders must go through the other folder's index.ts.
+ */
+const ALLOWED: Record<string, string[]> = {
+  api: [],
+  tools: ['api'],
+  schema: ['api'],
+  patch: ['api', 'schema'],
+  kube: ['api', 'schema', 'patch'],
+  cluster: ['api', 'schema', 'patch'],
+  kstatus: ['api', 'schema', 'patch', 'kube'],
+  runtime: ['api', 'schema', 'patch', 'kube'],
+  apply: ['api', 'schema', 'patch', 'kube', 'kstatus'],
+  kustomize: ['api', 'schema', 'patch'],
+  source: ['api', 'schema', 'patch', 'kube', 'runtime', 'tools'],
+  helm: ['api', 'schema', 'patch', 'kube', 'runtime', 'kstatus', 'apply', 'kustomize', 'tools'],
+  notify: ['api', 'schema', 'patch', 'kube', 'runtime'],
+  controllers: ['api', 'schema', 'patch', 'kube', 'runtime', 'kstatus', 'apply', 'kustomize', 'source', 'helm', 'notify', 'tools'],
+  fleet: ['api', 'schema', 'patch', 'kube', 'runtime', 'kstatus', 'apply', 'kustomize', 'source', 'controllers'],
+  platform: ['api', 'schema', 'patch', 'kube', 'runtime', 'kstatus', 'apply', 'kustomize', 'source', 'notify', 'controllers'],
+  server: ['api', 'schema', 'patch', 'kube', 'runtime', 'kstatus', 'apply', 'source', 'notify', 'controllers', 'fleet', 'platform'],
+  cli: ['*'],
+};
+
+const SRC = resolve(import.meta.dirname, '..', 'src');
+
+async function sourceFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await sourceFiles(path)));
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) out.push(path);
+  }
+  return out;
+}
+
+describe('src/ layering', () => {
+  it('every folder imports only the folders below it, and only through their index.ts', async () => {
+    const problems: string[] = [];
+    for (const file of await sourceFiles(SRC)) {
+      const from = relative(SRC, file).split('/')[0]!;
+      const allowed = ALLOWED[from];
+      if (!allowed) {
+        problems.push(`${relative(SRC, file)}: folder src/${from} is not in the layering table`);
+        continue;
+      }
+      const text = await readFile(file, 'utf8');
+      for (const match of text.matchAll(/(?:from|import)\s*\(?\s*'(\.[^']+)'/g)) {
+        const target = relative(SRC, resolve(dirname(file), match[1]!));
+        const to = target.split('/')[0]!;
+        if (to === from || target.startsWith('..')) continue;
+        if (!allowed.includes('*') && !allowed.includes(to)) {
+          problems.push(`${relative(SRC, file)} imports src/${to}, which src/${from} must not depend on`);
+        }
+        if (target !== `${to}/index.js`) {
+          problems.push(`${relative(SRC, file)} imports ${target}: import src/${to}/index.js instead`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});
