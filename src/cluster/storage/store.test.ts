@@ -1,0 +1,155 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  KeyExistsError,
+  KeyNotFoundError,
+  openStore,
+  RevisionConflictError,
+  RevisionExpiredError,
+  type Store,
+  type StoreEvent,
+} from './index.js';
+
+const cm = (name: string, data: Record<string, string> = {}) => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace: 'default' },
+  data,
+});
+
+describe('openStore', () => {
+  const open: Store[] = [];
+  const dirs: string[] = [];
+  const memory = (size?: number) => {
+    const store = openStore({ path: ':memory:', watchCacheSize: size });
+    open.push(store);
+    return store;
+  };
+  afterEach(() => {
+    for (const store of open.splice(0)) store.close();
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('create assigns increasing revisions that become the resourceVersion', () => {
+    const store = memory();
+    const a = store.create('/registry/core/configmaps/default/a', cm('a'));
+    const b = store.create('/registry/core/configmaps/default/b', cm('b'));
+    expect(a.revision).toBe(1);
+    expect(b.revision).toBe(2);
+    expect(b.object.metadata.resourceVersion).toBe('2');
+    expect(store.currentRevision).toBe(2);
+    expect(() => store.create('/registry/core/configmaps/default/a', cm('a'))).toThrow(KeyExistsError);
+  });
+
+  it('update checks the expected revision and keeps the create revision', () => {
+    const store = memory();
+    const key = '/registry/core/configmaps/default/a';
+    const a = store.create(key, cm('a'));
+    const a2 = store.update(key, cm('a', { x: '1' }), a.revision);
+    expect(a2.createRevision).toBe(a.revision);
+    expect(() => store.update(key, cm('a', { x: '2' }), a.revision)).toThrow(RevisionConflictError);
+    const a3 = store.update(key, cm('a', { x: '3' }));
+    expect(store.get(key)?.object.data).toEqual({ x: '3' });
+    expect(store.get(key)?.revision).toBe(a3.revision);
+    expect(() => store.update('/registry/core/configmaps/default/zz', cm('zz'))).toThrow(KeyNotFoundError);
+  });
+
+  it('delete returns the last state at the deletion revision, and the key can be created again', () => {
+    const store = memory();
+    const key = '/registry/core/configmaps/default/a';
+    store.create(key, cm('a', { v: '1' }));
+    const gone = store.delete(key);
+    expect(gone.object.data).toEqual({ v: '1' });
+    expect(gone.object.metadata.resourceVersion).toBe(String(gone.revision));
+    expect(store.get(key)).toBeUndefined();
+    expect(store.create(key, cm('a')).createRevision).toBe(store.currentRevision);
+  });
+
+  it('list pages in key order, filters, and reads past revisions until compaction', () => {
+    const store = memory();
+    for (const name of ['c', 'a', 'b', 'd'])
+      store.create(`/registry/core/configmaps/default/${name}`, cm(name));
+    store.create('/registry/core/configmaps/other/x', cm('x'));
+    store.create('/registry/core/secrets/default/s', cm('s'));
+    const page1 = store.list('/registry/core/configmaps/default/', { limit: 2 });
+    expect(page1.items.map((i) => i.object.metadata.name)).toEqual(['a', 'b']);
+    expect(page1.more).toBe(true);
+    const page2 = store.list('/registry/core/configmaps/default/', {
+      limit: 2,
+      after: page1.items[1]!.key,
+      revision: page1.revision,
+    });
+    expect(page2.items.map((i) => i.object.metadata.name)).toEqual(['c', 'd']);
+    expect(page2.more).toBe(false);
+    expect(store.list('/registry/core/configmaps/').items).toHaveLength(5);
+    const filtered = store.list('/registry/core/configmaps/', {
+      filter: (o) => o.metadata.name > 'b',
+      limit: 2,
+    });
+    expect(filtered.items.map((i) => i.object.metadata.name)).toEqual(['c', 'd']);
+    expect(filtered.more).toBe(true);
+    const before = store.currentRevision;
+    store.delete('/registry/core/configmaps/default/a');
+    expect(store.list('/registry/core/configmaps/default/').items).toHaveLength(3);
+    expect(store.list('/registry/core/configmaps/default/', { revision: before }).items).toHaveLength(4);
+    expect(store.count('/registry/core/configmaps/')).toBe(4);
+    store.compact();
+    expect(() => store.list('/registry/core/configmaps/default/', { revision: before })).toThrow(
+      RevisionExpiredError,
+    );
+    expect(store.list('/registry/core/configmaps/default/').items).toHaveLength(3);
+  });
+
+  it('watch replays history after a revision, then streams new writes for its prefix', () => {
+    const store = memory();
+    const key = '/registry/core/configmaps/default/a';
+    const first = store.create(key, cm('a'));
+    store.update(key, cm('a', { x: '1' }));
+    const events: StoreEvent[] = [];
+    const stop = store.watch('/registry/core/configmaps/', first.revision, (e) => events.push(e));
+    store.create('/registry/core/secrets/default/s', cm('s'));
+    store.delete(key);
+    stop();
+    store.create(key, cm('a'));
+    expect(events.map((e) => e.type)).toEqual(['MODIFIED', 'DELETED']);
+    expect(events[0]!.prevObject?.data).toEqual({});
+    expect(events[0]!.object.data).toEqual({ x: '1' });
+    expect(events[1]!.object.metadata.resourceVersion).toBe(String(events[1]!.revision));
+  });
+
+  it('watch reads from the log beyond the ring and expires below the compaction', () => {
+    const store = memory(2);
+    const key = '/registry/core/configmaps/default/a';
+    store.create(key, cm('a'));
+    for (let i = 0; i < 5; i++) store.update(key, cm('a', { i: String(i) }));
+    const events: StoreEvent[] = [];
+    store.watch('/registry/', 1, (e) => events.push(e))();
+    expect(events.map((e) => e.revision)).toEqual([2, 3, 4, 5, 6]);
+    expect(events[0]!.prevObject?.metadata.resourceVersion).toBe('1');
+    store.compact(4);
+    expect(() => store.watch('/registry/', 2, () => {})).toThrow(RevisionExpiredError);
+    const later: StoreEvent[] = [];
+    store.watch('/registry/', 4, (e) => later.push(e))();
+    expect(later.map((e) => e.revision)).toEqual([5, 6]);
+  });
+
+  it('keeps objects, revisions and the compaction point across reopening a file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-store-'));
+    dirs.push(dir);
+    const path = join(dir, 'state.db');
+    const s1 = openStore({ path });
+    s1.create('/registry/core/configmaps/default/a', cm('a'));
+    s1.create('/registry/core/configmaps/default/b', cm('b'));
+    s1.delete('/registry/core/configmaps/default/b');
+    s1.compact();
+    s1.close();
+    const s2 = openStore({ path });
+    open.push(s2);
+    expect(s2.currentRevision).toBe(3);
+    expect(s2.compactRevision).toBe(3);
+    expect(s2.get('/registry/core/configmaps/default/a')?.revision).toBe(1);
+    expect(s2.create('/registry/core/configmaps/default/c', cm('c')).revision).toBe(4);
+  });
+});

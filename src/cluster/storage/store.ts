@@ -1,0 +1,339 @@
+import Database from 'better-sqlite3';
+import type { Logger } from 'pino';
+import { KeyExistsError, KeyNotFoundError, RevisionConflictError, RevisionExpiredError } from './errors.js';
+import { WatchCache } from './watch-cache.js';
+
+/** A Kubernetes object as stored: plain JSON with `metadata`. */
+// biome-ignore lint/suspicious/noExplicitAny: objects are arbitrary JSON documents
+export type KubeObject = Record<string, any>;
+
+/** One live object read from the store; `object.metadata.resourceVersion` equals `revision`. */
+export interface StoredObject {
+  key: string;
+  object: KubeObject;
+  /** The revision of the write that produced this state (the object's resourceVersion). */
+  revision: number;
+  /** The revision of the write that created the object. */
+  createRevision: number;
+}
+
+/** The kind of change a watch event reports. */
+export type StoreEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+/** One change in the log, delivered to watchers in revision order. Objects are shared: never mutate them. */
+export interface StoreEvent {
+  type: StoreEventType;
+  key: string;
+  /** The new state; for DELETED the last state, carrying the deletion's revision as resourceVersion. */
+  object: KubeObject;
+  /** The state before the change, when known (for selector transitions). */
+  prevObject?: KubeObject;
+  revision: number;
+}
+
+/** Options of {@link Store.list}. */
+export interface ListOptions {
+  /** Read the state as of this revision. Default: the current revision. */
+  revision?: number;
+  /** Return only keys strictly greater than this one (paging). */
+  after?: string;
+  /** Stop after this many matching objects. Default: no limit. */
+  limit?: number;
+  /** Keep only the objects this predicate accepts; paging counts accepted objects only. */
+  filter?: (object: KubeObject) => boolean;
+}
+
+/** The result of {@link Store.list}. */
+export interface ListResult {
+  items: StoredObject[];
+  /** The revision the list reflects. */
+  revision: number;
+  /** True when more matching objects follow the last item. */
+  more: boolean;
+}
+
+/** Options of {@link openStore}. */
+export interface StoreOptions {
+  /** SQLite file path, or `:memory:` for a throw-away store. */
+  path: string;
+  /** `full` fsyncs every commit (durable when the call returns); `normal` trades that for speed. Default: `full`. */
+  durability?: 'full' | 'normal';
+  /** How many recent events the watch cache keeps in memory. Default: 10000. */
+  watchCacheSize?: number;
+  /** Logger for storage events. Default: none. */
+  logger?: Logger;
+}
+
+/**
+ * The embedded cluster's storage: a log of writes in SQLite in kine's model, where the autoincrement id of
+ * each row is the global revision (the resourceVersion), plus a watch cache that fans changes out to watchers.
+ * All operations are synchronous and serialised by the event loop.
+ */
+export interface Store {
+  /** The revision of the latest write. */
+  readonly currentRevision: number;
+  /** The newest revision removed by compaction (0 when nothing has been compacted). */
+  readonly compactRevision: number;
+  /** The live object under `key`, if any. */
+  get(key: string): StoredObject | undefined;
+  /** Live objects whose keys start with `prefix`, in key order. Throws {@link RevisionExpiredError} for compacted revisions. */
+  list(prefix: string, options?: ListOptions): ListResult;
+  /** Counts live objects under `prefix` at the current revision. */
+  count(prefix: string): number;
+  /** Stores a new object; throws {@link KeyExistsError} when the key holds a live object. */
+  create(key: string, object: KubeObject): StoredObject;
+  /**
+   * Replaces the object under `key`. With `expectedRevision`, throws {@link RevisionConflictError} unless that is
+   * the key's latest revision. Throws {@link KeyNotFoundError} when the key holds no live object.
+   */
+  update(key: string, object: KubeObject, expectedRevision?: number): StoredObject;
+  /** Removes the object under `key`, returning its last state with the deletion's revision. */
+  delete(key: string, expectedRevision?: number): StoredObject;
+  /** Removes history at or below `revision` (default: the current revision); returns the compact revision. */
+  compact(revision?: number): number;
+  /**
+   * Calls `listener` for every change under `prefix` after `fromRevision`: first the retained backlog, synchronously,
+   * then each new write as it commits. Throws {@link RevisionExpiredError} when `fromRevision` was compacted.
+   * Returns a function that stops the watch.
+   */
+  watch(prefix: string, fromRevision: number, listener: (event: StoreEvent) => void): () => void;
+  /** Closes the database; later calls throw. */
+  close(): void;
+}
+
+interface Row {
+  id: number;
+  name: string;
+  created: number;
+  deleted: number;
+  create_revision: number;
+  value: string;
+  prev?: string | null;
+  prev_id?: number | null;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS log (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  deleted INTEGER NOT NULL,
+  create_revision INTEGER NOT NULL,
+  prev_revision INTEGER NOT NULL,
+  value TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS log_name_prev ON log (name, prev_revision);
+CREATE INDEX IF NOT EXISTS log_name_id ON log (name, id);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+`;
+
+/** The first key after every key starting with `prefix`. */
+function prefixEnd(prefix: string): string {
+  if (prefix === '') return '\u{10FFFF}';
+  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+}
+
+function decode(value: string, revision: number): KubeObject {
+  const object = JSON.parse(value) as KubeObject;
+  object.metadata = object.metadata ?? {};
+  object.metadata.resourceVersion = String(revision);
+  return object;
+}
+
+function encode(object: KubeObject): string {
+  const { resourceVersion: _rv, ...metadata } = object.metadata ?? {};
+  return JSON.stringify({ ...object, metadata });
+}
+
+/** Opens (creating when needed) the store at `options.path`. */
+export function openStore(options: StoreOptions): Store {
+  const db = new Database(options.path);
+  if (options.path !== ':memory:') db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
+  db.exec(SCHEMA);
+
+  const latestStmt = db.prepare<[string], Row>(
+    'SELECT id, name, created, deleted, create_revision, value FROM log WHERE name = ? ORDER BY id DESC LIMIT 1',
+  );
+  const insertStmt = db.prepare<[string, number, number, number, number, string]>(
+    'INSERT INTO log (name, created, deleted, create_revision, prev_revision, value) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const listStmt = db.prepare<[string, string, number], Row>(
+    `SELECT l.id, l.name, l.created, l.deleted, l.create_revision, l.value FROM log l
+     JOIN (SELECT MAX(id) AS id FROM log WHERE name > ? AND name < ? AND id <= ? GROUP BY name) m ON l.id = m.id
+     WHERE l.deleted = 0 ORDER BY l.name`,
+  );
+  const countStmt = db.prepare<[string, string], { n: number }>(
+    `SELECT COUNT(*) AS n FROM log l
+     JOIN (SELECT MAX(id) AS id FROM log WHERE name >= ? AND name < ? GROUP BY name) m ON l.id = m.id
+     WHERE l.deleted = 0`,
+  );
+  const historyStmt = db.prepare<[number, string, string], Row>(
+    `SELECT l.id, l.name, l.created, l.deleted, l.create_revision, l.value, p.value AS prev, p.id AS prev_id
+     FROM log l LEFT JOIN log p ON p.id = l.prev_revision
+     WHERE l.id > ? AND l.name >= ? AND l.name < ? ORDER BY l.id`,
+  );
+  const maxIdStmt = db.prepare<[], { seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'log'");
+  const getMetaStmt = db.prepare<[string], { value: number }>('SELECT value FROM meta WHERE key = ?');
+  const setMetaStmt = db.prepare<[string, number]>(
+    'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+  );
+  const compactSupersededStmt = db.prepare<[number, number]>(
+    `DELETE FROM log WHERE id <= ? AND (deleted = 1 OR id < (SELECT MAX(id) FROM log l2 WHERE l2.name = log.name AND l2.id <= ?))`,
+  );
+
+  let current = maxIdStmt.get()?.seq ?? 0;
+  let compacted = getMetaStmt.get('compact_revision')?.value ?? 0;
+  const cache = new WatchCache(options.watchCacheSize ?? 10000, current);
+
+  const toStored = (row: Row): StoredObject => ({
+    key: row.name,
+    object: decode(row.value, row.id),
+    revision: row.id,
+    createRevision: row.created ? row.id : row.create_revision,
+  });
+
+  const live = (key: string): Row | undefined => {
+    const row = latestStmt.get(key);
+    return row && !row.deleted ? row : undefined;
+  };
+
+  const append = (
+    key: string,
+    type: StoreEventType,
+    createRevision: number,
+    prevRevision: number,
+    value: string,
+    prev: Row | undefined,
+  ): StoredObject => {
+    const info = insertStmt.run(
+      key,
+      type === 'ADDED' ? 1 : 0,
+      type === 'DELETED' ? 1 : 0,
+      type === 'ADDED' ? 0 : createRevision,
+      prevRevision,
+      value,
+    );
+    const revision = Number(info.lastInsertRowid);
+    current = revision;
+    const stored: StoredObject = {
+      key,
+      object: decode(value, revision),
+      revision,
+      createRevision: type === 'ADDED' ? revision : createRevision,
+    };
+    cache.publish({
+      type,
+      key,
+      object: decode(value, revision),
+      prevObject: prev ? decode(prev.value, prev.id) : undefined,
+      revision,
+    });
+    return stored;
+  };
+
+  const checkRevision = (revision: number) => {
+    if (revision < compacted) throw new RevisionExpiredError(revision, compacted);
+  };
+
+  const store: Store = {
+    get currentRevision() {
+      return current;
+    },
+    get compactRevision() {
+      return compacted;
+    },
+    get(key) {
+      const row = live(key);
+      return row ? toStored(row) : undefined;
+    },
+    list(prefix, opts = {}) {
+      const revision = opts.revision ?? current;
+      checkRevision(revision);
+      const start = opts.after !== undefined && opts.after >= prefix ? opts.after : prefix;
+      // The range is exclusive at the start; a key equal to the prefix itself is never an object key.
+      const items: StoredObject[] = [];
+      let more = false;
+      for (const row of listStmt.iterate(start, prefixEnd(prefix), revision)) {
+        if (opts.filter) {
+          const stored = toStored(row);
+          if (!opts.filter(stored.object)) continue;
+          if (opts.limit !== undefined && items.length >= opts.limit) {
+            more = true;
+            break;
+          }
+          items.push(stored);
+        } else {
+          if (opts.limit !== undefined && items.length >= opts.limit) {
+            more = true;
+            break;
+          }
+          items.push(toStored(row));
+        }
+      }
+      return { items, revision, more };
+    },
+    count(prefix) {
+      return countStmt.get(prefix, prefixEnd(prefix))?.n ?? 0;
+    },
+    create(key, object) {
+      const existing = latestStmt.get(key);
+      if (existing && !existing.deleted) throw new KeyExistsError(key);
+      return append(key, 'ADDED', 0, existing?.id ?? 0, encode(object), undefined);
+    },
+    update(key, object, expectedRevision) {
+      const existing = live(key);
+      if (!existing) throw new KeyNotFoundError(key);
+      if (expectedRevision !== undefined && expectedRevision !== existing.id) {
+        throw new RevisionConflictError(key, expectedRevision, existing.id);
+      }
+      const createRevision = existing.created ? existing.id : existing.create_revision;
+      return append(key, 'MODIFIED', createRevision, existing.id, encode(object), existing);
+    },
+    delete(key, expectedRevision) {
+      const existing = live(key);
+      if (!existing) throw new KeyNotFoundError(key);
+      if (expectedRevision !== undefined && expectedRevision !== existing.id) {
+        throw new RevisionConflictError(key, expectedRevision, existing.id);
+      }
+      const createRevision = existing.created ? existing.id : existing.create_revision;
+      return append(key, 'DELETED', createRevision, existing.id, existing.value, existing);
+    },
+    compact(revision = current) {
+      const target = Math.min(revision, current);
+      if (target <= compacted) return compacted;
+      db.transaction(() => {
+        compactSupersededStmt.run(target, target);
+        setMetaStmt.run('compact_revision', target);
+      })();
+      compacted = target;
+      cache.compacted(target);
+      options.logger?.debug({ revision: target }, 'storage compacted');
+      return compacted;
+    },
+    watch(prefix, fromRevision, listener) {
+      checkRevision(fromRevision);
+      const backlog = cache.since(prefix, fromRevision);
+      if (backlog) {
+        for (const event of backlog) listener(event);
+      } else {
+        for (const row of historyStmt.iterate(fromRevision, prefix, prefixEnd(prefix))) {
+          const type: StoreEventType = row.deleted ? 'DELETED' : row.created ? 'ADDED' : 'MODIFIED';
+          listener({
+            type,
+            key: row.name,
+            object: decode(row.value, row.id),
+            prevObject: row.prev && row.prev_id && !row.created ? decode(row.prev, row.prev_id) : undefined,
+            revision: row.id,
+          });
+        }
+      }
+      return cache.subscribe(prefix, listener);
+    },
+    close() {
+      cache.close();
+      db.close();
+    },
+  };
+  return store;
+}
