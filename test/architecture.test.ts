@@ -6,24 +6,27 @@ import { describe, expect, it } from 'vitest';
  * The dependency direction of DESIGN.md: each folder of src/ lists the folders it may import from.
  * Imports across folders must go through the other folder's index.ts.
  */
+const BASE = ['api', 'schema', 'patch'];
+const ENGINE = [...BASE, 'kube', 'runtime', 'kstatus', 'apply'];
+const DELIVERY = [...ENGINE, 'kustomize', 'source', 'helm', 'notify', 'tools'];
 const ALLOWED: Record<string, string[]> = {
   api: [],
   tools: ['api'],
   schema: ['api'],
   patch: ['api', 'schema'],
-  kube: ['api', 'schema', 'patch'],
-  cluster: ['api', 'schema', 'patch'],
-  kstatus: ['api', 'schema', 'patch', 'kube'],
-  runtime: ['api', 'schema', 'patch', 'kube'],
-  apply: ['api', 'schema', 'patch', 'kube', 'kstatus'],
-  kustomize: ['api', 'schema', 'patch'],
-  source: ['api', 'schema', 'patch', 'kube', 'runtime', 'tools'],
-  helm: ['api', 'schema', 'patch', 'kube', 'runtime', 'kstatus', 'apply', 'kustomize', 'tools'],
-  notify: ['api', 'schema', 'patch', 'kube', 'runtime'],
-  controllers: ['api', 'schema', 'patch', 'kube', 'runtime', 'kstatus', 'apply', 'kustomize', 'source', 'helm', 'notify', 'tools'],
-  fleet: ['api', 'schema', 'patch', 'kube', 'runtime', 'kstatus', 'apply', 'kustomize', 'source', 'controllers'],
-  platform: ['api', 'schema', 'patch', 'kube', 'runtime', 'kstatus', 'apply', 'kustomize', 'source', 'notify', 'controllers'],
-  server: ['api', 'schema', 'patch', 'kube', 'runtime', 'kstatus', 'apply', 'source', 'notify', 'controllers', 'fleet', 'platform'],
+  kube: BASE,
+  cluster: BASE,
+  kstatus: [...BASE, 'kube'],
+  runtime: [...BASE, 'kube'],
+  apply: [...BASE, 'kube', 'kstatus'],
+  kustomize: BASE,
+  source: [...BASE, 'kube', 'runtime', 'tools'],
+  helm: [...ENGINE, 'kustomize', 'tools'],
+  notify: [...BASE, 'kube', 'runtime'],
+  controllers: DELIVERY,
+  fleet: [...DELIVERY, 'controllers'],
+  platform: [...DELIVERY, 'controllers'],
+  server: [...DELIVERY, 'controllers', 'fleet', 'platform'],
   cli: ['*'],
 };
 
