@@ -1,0 +1,42 @@
+/**
+ * Sources and artifacts: fetchers that bring Git repositories, Helm repository indexes and charts, OCI
+ * artifacts and bucket contents onto local disk with Flux's revision formats, and the artifact store
+ * that archives them, serves them over HTTP and extracts untrusted archives safely. The source
+ * reconcilers in `controllers/` sit on top of this module.
+ */
+export { SourceError, SourceErrorCode, type SourceErrorCodeValue } from './errors.js';
+export {
+  type HttpClientOptions,
+  type HttpRequest,
+  type HttpResponse,
+  httpRequest,
+} from './http/http-request.js';
+export {
+  EXCLUDE_CI,
+  EXCLUDE_EXT,
+  EXCLUDE_EXTRA,
+  EXCLUDE_VCS,
+  type LoadSourceIgnoreOptions,
+  SOURCE_IGNORE_FILE,
+  SourceIgnore,
+} from './ignore/index.js';
+export {
+  type ArchiveOptions,
+  type Artifact,
+  type ArtifactOwner,
+  type ArtifactServer,
+  type ArtifactServerDeps,
+  type ArtifactServerOptions,
+  ArtifactStore,
+  type ArtifactStoreDeps,
+  type ArtifactStoreOptions,
+  createArchive,
+  createArtifactServer,
+  digestBytes,
+  digestFile,
+  type ExtractOptions,
+  type ExtractResult,
+  extractTarball,
+  type FileDigest,
+  type StoreArchiveOptions,
+} from './storage/index.js';
