@@ -40,3 +40,36 @@ export class TerminalError extends SluiceError {
     super('Terminal', message, options);
   }
 }
+
+/** One cause of a refused API request, as listed in a Kubernetes `Status` (`details.causes`). */
+export interface ApiErrorCause {
+  /** A machine-readable reason such as `FieldValueInvalid` or `FieldManagerConflict`. */
+  readonly reason?: string;
+  readonly message?: string;
+  /** The field path the cause is about, e.g. `.spec.replicas`. */
+  readonly field?: string;
+}
+
+/**
+ * A Kubernetes API server refused a request. Keeps the HTTP status, the `Status` reason (`Invalid`,
+ * `Forbidden`, `Expired`, …) and the causes; the message keeps the server's own text, which names the object.
+ */
+export class ApiError extends SluiceError {
+  /** The HTTP status code, e.g. 422. */
+  readonly status: number;
+  /** The `Status.reason`, e.g. `Invalid`; empty when the server sent none. */
+  readonly reason: string;
+  /** The `Status.details.causes`, empty when the server sent none. */
+  readonly causes: readonly ApiErrorCause[];
+
+  constructor(
+    message: string,
+    details: { status: number; reason?: string; causes?: readonly ApiErrorCause[] },
+    options?: { cause?: unknown },
+  ) {
+    super('ApiError', message, options);
+    this.status = details.status;
+    this.reason = details.reason ?? '';
+    this.causes = details.causes ?? [];
+  }
+}

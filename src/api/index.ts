@@ -2,4 +2,12 @@
  * The kinds Sluice serves and reconciles, and the vocabulary shared by every layer: the error classes with
  * stable codes, condition types and reasons. Everything else in Sluice may import from here.
  */
-export { ConflictError, InvalidSpecError, NotFoundError, SluiceError, TerminalError } from './errors.js';
+export {
+  ApiError,
+  type ApiErrorCause,
+  ConflictError,
+  InvalidSpecError,
+  NotFoundError,
+  SluiceError,
+  TerminalError,
+} from './errors.js';
