@@ -6,6 +6,16 @@
  */
 export { SourceError, SourceErrorCode, type SourceErrorCodeValue } from './errors.js';
 export {
+  type FetchGitDeps,
+  type FetchGitOptions,
+  type FetchGitResult,
+  fetchGit,
+  type GitAuth,
+  type GitCommitInfo,
+  type GitRef,
+  type GitSignature,
+} from './git/index.js';
+export {
   type HttpClientOptions,
   type HttpRequest,
   type HttpResponse,
@@ -20,6 +30,7 @@ export {
   SOURCE_IGNORE_FILE,
   SourceIgnore,
 } from './ignore/index.js';
+export { parseVersion, selectLatestVersion, toSemverRange } from './semver-range.js';
 export {
   type ArchiveOptions,
   type Artifact,
