@@ -16,6 +16,20 @@ export {
   type GitSignature,
 } from './git/index.js';
 export {
+  type FetchHelmChartOptions,
+  type FetchHelmIndexOptions,
+  fetchHelmChart,
+  fetchHelmIndex,
+  type HelmChartResult,
+  type HelmChartVersion,
+  type HelmIndex,
+  type HelmIndexResult,
+  type HelmRepositoryAuth,
+  type HelmRepositoryDeps,
+  parseIndex,
+  resolveChartVersion,
+} from './helm/index.js';
+export {
   type HttpClientOptions,
   type HttpRequest,
   type HttpResponse,
