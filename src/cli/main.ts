@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { SluiceError } from '../api/index.js';
+import { registerClusterCommand } from './cluster-command.js';
 import { registerToolsCommand } from './tools-command.js';
 
 /** The version printed by `sluice --version`. */
@@ -15,6 +16,7 @@ export async function main(argv: string[]): Promise<number> {
     .version(SLUICE_VERSION)
     .showHelpAfterError()
     .exitOverride();
+  registerClusterCommand(program);
   registerToolsCommand(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
