@@ -35,6 +35,12 @@ export {
   valueElement,
 } from './field-set.js';
 export {
+  type ApplyHooks,
+  type ApplyHooksOptions,
+  type ApplyResourceType,
+  createApplyHooks,
+} from './hooks.js';
+export {
   decodeManagedFields,
   encodeManagedFields,
   type ManagedFieldsEntry,
