@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { SluiceError } from '../api/index.js';
 import { registerClusterCommand } from './cluster-command.js';
+import { registerKustomizeCommand } from './kustomize-command.js';
 import { registerToolsCommand } from './tools-command.js';
 
 /** The version printed by `sluice --version`. */
@@ -17,6 +18,7 @@ export async function main(argv: string[]): Promise<number> {
     .showHelpAfterError()
     .exitOverride();
   registerClusterCommand(program);
+  registerKustomizeCommand(program);
   registerToolsCommand(program);
   try {
     await program.parseAsync(argv, { from: 'user' });

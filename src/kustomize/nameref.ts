@@ -1,0 +1,156 @@
+import { isObject, type JsonObject } from '../patch/index.js';
+import { KustomizeError } from './errors.js';
+import { type FieldSpec, type Gvk, specSelects, visitFields } from './field-spec.js';
+import { effectiveNamespace, formatId, type ResId, type Resource, splitApiVersion } from './resource.js';
+
+/** One name reference rule: objects of `gvk` are referred to by the fields in `referrers`. */
+export interface NameReference {
+  gvk: Gvk;
+  referrers: FieldSpec[];
+}
+
+function selects(target: Gvk, id: ResId): boolean {
+  return specSelects(target, id);
+}
+
+function sameEndingSubarray(a: string[], b: string[]): boolean {
+  const n = Math.min(a.length, b.length);
+  for (let i = 1; i <= n; i++) if (a[a.length - i] !== b[b.length - i]) return false;
+  return true;
+}
+
+function affixesEqual(r: Resource, o: Resource, allowEmpty: boolean): boolean {
+  if (allowEmpty) {
+    const pe = r.prefixes.length === 0 || o.prefixes.length === 0;
+    const se = r.suffixes.length === 0 || o.suffixes.length === 0;
+    return (
+      (pe || sameEndingSubarray(r.prefixes, o.prefixes)) && (se || sameEndingSubarray(r.suffixes, o.suffixes))
+    );
+  }
+  return (
+    r.prefixes.length === o.prefixes.length &&
+    sameEndingSubarray(r.prefixes, o.prefixes) &&
+    r.suffixes.length === o.suffixes.length &&
+    sameEndingSubarray(r.suffixes, o.suffixes)
+  );
+}
+
+/** The resources a referrer may point at: same namespace, cluster-scoped, or a RoleBinding's subjects. */
+function couldBeReferenced(referrer: Resource, all: Resource[]): Resource[] {
+  if (referrer.clusterScoped()) return all;
+  const ns = effectiveNamespace(referrer.namespace);
+  const bindingNs = new Set<string>();
+  if (referrer.kind === 'RoleBinding' && Array.isArray(referrer.obj.subjects)) {
+    for (const s of referrer.obj.subjects) {
+      if (isObject(s) && s.kind === 'ServiceAccount' && typeof s.namespace === 'string')
+        bindingNs.add(s.namespace);
+    }
+  }
+  return all.filter(
+    (t) => t.clusterScoped() || effectiveNamespace(t.namespace) === ns || bindingNs.has(t.namespace),
+  );
+}
+
+function selectReferral(
+  oldName: string,
+  candidates: Resource[],
+  target: Gvk,
+  referrer: Resource,
+  fs: FieldSpec,
+  identical: (rs: Resource[]) => boolean,
+): Resource | undefined {
+  let c = candidates.filter((r) => r.previousIds().some((id) => id.name === oldName));
+  c = c.filter((r) => r.previousIds().some((id) => selects(target, id)));
+  if (fs.path.endsWith('roleRef/name')) {
+    const rr = referrer.obj.roleRef;
+    if (isObject(rr) && typeof rr.apiGroup === 'string' && typeof rr.kind === 'string') {
+      const g: Gvk = { group: rr.apiGroup, version: '', kind: rr.kind };
+      c = c.filter((r) => r.previousIds().some((id) => selects(g, id)));
+    }
+  }
+  if (!referrer.clusterScoped()) {
+    const ns = effectiveNamespace(referrer.namespace);
+    c = c.filter(
+      (r) => r.clusterScoped() || r.kind === 'ServiceAccount' || effectiveNamespace(r.namespace) === ns,
+    );
+  }
+  if (c.length === 1) return c[0];
+  c = c.filter((r) => affixesEqual(r, referrer, true));
+  if (c.length > 1) c = c.filter((r) => affixesEqual(r, referrer, false));
+  if (c.length === 1) return c[0];
+  if (c.length === 0) return undefined;
+  if (identical(c)) return c[0];
+  throw new KustomizeError(
+    'KustomizeResolve',
+    `Name reference ${oldName} in ${formatId(referrer.curId())} (${fs.path}) is ambiguous: it could be ${c
+      .map((r) => formatId(r.curId()))
+      .join(', ')}`,
+  );
+}
+
+/** Updates the fields that refer to other resources by name after those resources were renamed. */
+export function fixNameReferences(resources: Resource[], refs: NameReference[]): void {
+  const byKind = new Map<string, Resource[]>();
+  for (const r of resources) {
+    for (const id of [...r.previousIds(), r.curId()]) {
+      const l = byKind.get(id.kind) ?? [];
+      if (!l.includes(r)) l.push(r);
+      byKind.set(id.kind, l);
+    }
+  }
+  for (const ref of refs) {
+    const targets = byKind.get(ref.gvk.kind);
+    if (!targets || targets.length === 0) continue;
+    for (const fs of ref.referrers) {
+      for (const referrer of resources) {
+        const org = referrer.orgId;
+        if (!specSelects(fs, org)) continue;
+        let candidates: Resource[] | undefined;
+        const pool = (): Resource[] => {
+          candidates ??= couldBeReferenced(referrer, targets);
+          return candidates;
+        };
+        visitFields(referrer.obj, fs.path, false, (parent, key) => {
+          const v = parent[key];
+          if (v === undefined || v === null) return;
+          const setScalar = (holder: JsonObject | unknown[], k: string | number, name: string): void => {
+            const r = selectReferral(name, pool(), ref.gvk, referrer, fs, allSameName);
+            if (r && r.name !== name) (holder as Record<string | number, unknown>)[k] = r.name;
+          };
+          const setMap = (m: JsonObject): void => {
+            if (typeof m.name !== 'string') return;
+            let cands = pool();
+            if (typeof m.namespace === 'string') {
+              const ns = m.namespace;
+              const byOrg = cands.filter((r) => r.orgId.namespace === ns);
+              cands = byOrg.length > 0 ? byOrg : cands.filter((r) => r.namespace === ns);
+            }
+            const r = selectReferral(m.name, cands, ref.gvk, referrer, fs, allSameNameAndNs);
+            if (!r) return;
+            if (r.name === m.name && r.namespace === '') return;
+            m.name = r.name;
+            if (r.namespace !== '') m.namespace = r.namespace;
+          };
+          if (typeof v === 'string') setScalar(parent, key, v);
+          else if (isObject(v)) setMap(v);
+          else if (Array.isArray(v)) {
+            v.forEach((x, i) => {
+              if (typeof x === 'string') setScalar(v, i, x);
+              else if (isObject(x)) setMap(x);
+            });
+          }
+        });
+      }
+    }
+  }
+}
+
+function allSameName(rs: Resource[]): boolean {
+  return rs.every((r) => r.name === rs[0]!.name);
+}
+
+function allSameNameAndNs(rs: Resource[]): boolean {
+  return rs.every((r) => r.name === rs[0]!.name && r.namespace === rs[0]!.namespace);
+}
+
+export { splitApiVersion };
