@@ -494,6 +494,37 @@ spec:
     ).toThrow(/conflict with "before-first-apply" using v1: .data.old/);
   });
 
+  it('lets kubectl take fields its last-applied annotation holds, and keeps the annotation current', () => {
+    const lastApplied = '{"apiVersion":"v1","data":{"a":"1"},"kind":"ConfigMap","metadata":{"name":"c"}}\n';
+    const csa = y('{apiVersion: v1, kind: ConfigMap, metadata: {name: c}, data: {a: "1", b: "2"}}');
+    csa.metadata.annotations = { 'kubectl.kubernetes.io/last-applied-configuration': lastApplied };
+    const live = updateManagedFields(undefined, csa, {
+      manager: 'kubectl-client-side-apply',
+      operation: 'Update',
+      type: configMap,
+      apiVersion: 'v1',
+      now,
+    });
+    const obj = applied(
+      live,
+      y('{apiVersion: v1, kind: ConfigMap, metadata: {name: c}, data: {a: "9"}}'),
+      'kubectl',
+      {
+        type: configMap,
+      },
+    );
+    expect(obj.data).toEqual({ a: '9', b: '2' });
+    expect(obj.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration']).toBe(
+      '{"apiVersion":"v1","data":{"a":"9"},"kind":"ConfigMap","metadata":{"name":"c"}}\n',
+    );
+    // Fields the annotation does not hold (b), or another manager changed since, still conflict.
+    expect(() =>
+      apply(live, y('{apiVersion: v1, kind: ConfigMap, metadata: {name: c}, data: {b: "3"}}'), 'kubectl', {
+        type: configMap,
+      }),
+    ).toThrow(/conflict with "kubectl-client-side-apply" using v1: .data.b/);
+  });
+
   it('does not take ownership of fields the endpoint resets', () => {
     const r = applyPatch(
       undefined,

@@ -1,6 +1,6 @@
 import type { TypeNode } from '../../schema/index.js';
 import { ApplyConflictError, ApplyRequestError, type FieldConflict } from './errors.js';
-import { FieldSet, pathToString } from './field-set.js';
+import { FieldSet, goJSON, pathToString } from './field-set.js';
 import {
   capUpdateManagers,
   decodeManagedFields,
@@ -187,7 +187,14 @@ export function applyPatch(live: object | undefined, applied: object, opts: Appl
       conflicts.push(conflict);
     }
   }
-  if (conflicts.length > 0 && !opts.force) throw new ApplyConflictError(conflicts);
+  if (conflicts.length > 0 && !opts.force) {
+    // kubectl moving from client-side to server-side apply may take the fields its last-applied
+    // annotation says it applied, as long as they still hold the values it applied.
+    const allowed =
+      opts.manager === 'kubectl' ? allowedByLastApplied(liveBody, s, opts.apiVersion) : undefined;
+    const remaining = allowed ? conflicts.filter((c) => !allowed.has(c.field)) : conflicts;
+    if (remaining.length > 0) throw new ApplyConflictError(remaining);
+  }
   for (const [mid, m] of managers) {
     let set = m.set;
     if (mid !== id) {
@@ -199,6 +206,7 @@ export function applyPatch(live: object | undefined, applied: object, opts: Appl
     else if (set !== m.set) managers.set(mid, { ...m, set });
   }
 
+  if (opts.manager === 'kubectl') merged = withLastApplied(merged, config);
   const objectChanged = !liveObj || !deepEqual(liveBody, merged);
   const self = managers.get(id);
   if (self && (objectChanged || !last || !last.set.equals(newSet))) self.time = nowTime;
@@ -207,6 +215,61 @@ export function applyPatch(live: object | undefined, applied: object, opts: Appl
   if (liveObj && !objectChanged && deepEqual(entries, liveEntries))
     return { object: liveObj, changed: false };
   return { object: withManagedFields(merged, entries), changed: true };
+}
+
+/** The annotation client-side `kubectl apply` keeps its last configuration in. */
+const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
+
+function annotationsOf(obj: Obj): Obj | undefined {
+  const meta = obj.metadata;
+  return isObj(meta) && isObj(meta.annotations) ? meta.annotations : undefined;
+}
+
+/** The conflicting fields (printed paths) kubectl may take: applied last time and unchanged since. */
+function allowedByLastApplied(
+  live: Obj,
+  s: ReturnType<typeof structureOf>,
+  apiVersion: string,
+): Set<string> | undefined {
+  const text = annotationsOf(live)?.[LAST_APPLIED_ANNOTATION];
+  if (typeof text !== 'string' || text === '') return undefined;
+  try {
+    const last = JSON.parse(text) as unknown;
+    if (!isObj(last) || last.apiVersion !== apiVersion) return undefined;
+    const c = compare(last, live, s);
+    const set = toFieldSet(last, s).difference(c.modified).difference(c.added).difference(c.removed);
+    return new Set(set.toStrings());
+  } catch {
+    return undefined;
+  }
+}
+
+function sortedClone(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortedClone);
+  if (!isObj(v)) return v;
+  const out: Obj = {};
+  for (const k of Object.keys(v).sort()) if (v[k] !== undefined) out[k] = sortedClone(v[k]);
+  return out;
+}
+
+/** Keeps an existing last-applied annotation in step with what kubectl applies server-side, as the server does. */
+function withLastApplied(merged: Obj, config: Obj): Obj {
+  const annotations = annotationsOf(merged);
+  const current = annotations?.[LAST_APPLIED_ANNOTATION];
+  if (typeof current !== 'string' || current === '') return merged;
+  const configAnnotations = annotationsOf(config);
+  let lastConfig = config;
+  if (configAnnotations && LAST_APPLIED_ANNOTATION in configAnnotations) {
+    const { [LAST_APPLIED_ANNOTATION]: _, ...rest } = configAnnotations;
+    lastConfig = { ...config, metadata: { ...(config.metadata as Obj), annotations: rest } };
+  }
+  const value = `${goJSON(sortedClone(lastConfig))}\n`;
+  if (value === current) return merged;
+  const meta = merged.metadata as Obj;
+  return {
+    ...merged,
+    metadata: { ...meta, annotations: { ...annotations, [LAST_APPLIED_ANNOTATION]: value } },
+  };
 }
 
 function sub(opts: { subresource?: string }): { subresource?: string } {
