@@ -4,6 +4,23 @@
  * that archives them, serves them over HTTP and extracts untrusted archives safely. The source
  * reconcilers in `controllers/` sit on top of this module.
  */
+
+export {
+  AzureBlobClient,
+  type AzureBlobDeps,
+  type AzureBlobOptions,
+  type BucketFetchResult,
+  type BucketObject,
+  type BucketProvider,
+  type BucketSyncOptions,
+  bucketRevision,
+  fetchAzureBucket,
+  fetchS3Bucket,
+  type S3BucketOptions,
+  S3Client,
+  type S3Deps,
+  syncBucket,
+} from './bucket/index.js';
 export { SourceError, SourceErrorCode, type SourceErrorCodeValue } from './errors.js';
 export {
   type FetchGitDeps,
