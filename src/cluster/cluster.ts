@@ -5,12 +5,7 @@ import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import YAML from 'yaml';
 import { ensureDefaultNamespaces, type GarbageCollector, startGarbageCollector } from './gc/index.js';
-import {
-  createApiHandler,
-  ObjectService,
-  type ObjectServiceDeps,
-  type OpenApiSource,
-} from './handlers/index.js';
+import { createApiHandler, ObjectService, type ObjectServiceDeps } from './handlers/index.js';
 import {
   type ApiServer,
   createApiServer,
@@ -44,9 +39,7 @@ export interface ClusterOptions {
   /** SQLite durability: `full` (fsync per write, default) or `normal`. */
   durability?: 'full' | 'normal';
   /** Extension points filled by other parts of the cluster (admission, apply, managed fields, CRD status). */
-  extensions?: Pick<ObjectServiceDeps, 'admit' | 'apply' | 'managedFields' | 'crdStatus'> & {
-    openapi?: OpenApiSource;
-  };
+  extensions?: Pick<ObjectServiceDeps, 'admit' | 'apply' | 'managedFields' | 'crdStatus'>;
   logger?: Logger;
 }
 
@@ -139,7 +132,6 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Runnin
     }
     const handler = createApiHandler({
       service,
-      openapi: options.extensions?.openapi,
       bookmarkIntervalMs: options.bookmarkIntervalMs,
       logger,
     });

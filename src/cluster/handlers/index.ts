@@ -27,5 +27,5 @@ export {
   type WriteOptions,
   type WriteResult,
 } from './objects.js';
-export { type ApiHandlerOptions, createApiHandler, type OpenApiSource, VERSION_INFO } from './router.js';
+export { type ApiHandlerOptions, createApiHandler, VERSION_INFO } from './router.js';
 export { parseFieldSelector, parseLabelSelector, type Selector } from './selectors.js';

@@ -22,6 +22,7 @@ import {
   statusObject,
   unsupportedMediaType,
 } from '../http/index.js';
+import { openapiDocumentBody, openapiRoot } from '../openapi/index.js';
 import type { ResourceType } from '../registry/index.js';
 import type { KubeObject } from '../storage/index.js';
 import { RevisionExpiredError } from '../storage/index.js';
@@ -37,17 +38,9 @@ import {
 import { decodeProtobuf, PROTOBUF_MEDIA_TYPE } from './protobuf.js';
 import { parseFieldSelector, parseLabelSelector, type Selector } from './selectors.js';
 
-/** OpenAPI v3 documents, served at `/openapi/v3` and `/openapi/v3/<path>`. */
-export interface OpenApiSource {
-  root(): object;
-  document(path: string): object | undefined;
-}
-
 /** Options of {@link createApiHandler}. */
 export interface ApiHandlerOptions {
   service: ObjectService;
-  /** OpenAPI v3 documents. Default: `/openapi/v3` answers 404. */
-  openapi?: OpenApiSource;
   /** How often watches with `allowWatchBookmarks` get a BOOKMARK. Default: 60 s. */
   bookmarkIntervalMs?: number;
   /** `host:port` reported by `/api`. */
@@ -538,14 +531,18 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
       res.end('404 page not found');
       return;
     }
-    if (path === '/openapi/v3' || path.startsWith('/openapi/v3/')) {
-      if (!options.openapi) throw pathNotFound();
-      const doc =
-        path === '/openapi/v3'
-          ? options.openapi.root()
-          : options.openapi.document(path.slice('/openapi/v3/'.length));
-      if (!doc) throw pathNotFound();
-      return sendJson(res, 200, doc, { Etag: `"${registry.generation}"` });
+    if (path === '/openapi/v3') return sendJson(res, 200, openapiRoot(registry));
+    if (path.startsWith('/openapi/v3/')) {
+      const body = openapiDocumentBody(registry, path.slice('/openapi/v3/'.length));
+      if (!body) throw pathNotFound();
+      res.writeHead(200, {
+        'Content-Type': 'application/json',
+        'Content-Length': Buffer.byteLength(body.json),
+        Etag: `"${body.hash}"`,
+        'Cache-Control': req.query.get('hash') ? 'public, immutable' : 'no-cache, private',
+      });
+      res.end(body.json);
+      return;
     }
     if (path === '/api' || path === '/apis') {
       if (req.method !== 'GET') throw methodNotAllowed(req.method, path);

@@ -12,6 +12,7 @@ export {
   DEFAULT_BODY_LIMIT,
   sendError,
   sendJson,
+  toStatusError,
 } from './server.js';
 export {
   alreadyExists,

@@ -3,7 +3,7 @@ import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerRespon
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { internalError, StatusError, tooLarge, unauthorized } from './status.js';
+import { internalError, type StatusCause, StatusError, tooLarge, unauthorized } from './status.js';
 import type { TlsMaterial } from './tls.js';
 
 /** The default request body limit, the API server's 3 MiB. */
@@ -75,6 +75,28 @@ export function sendError(res: ServerResponse, err: unknown, logger?: Logger): v
     return;
   }
   sendJson(res, status.status, status.toStatus());
+}
+
+/**
+ * The {@link StatusError} for any thrown value: itself, an error that carries `status`, `reason` and optional
+ * `causes` (the shape other parts of the cluster throw), or a 500 InternalError.
+ */
+export function toStatusError(err: unknown): StatusError {
+  if (err instanceof StatusError) return err;
+  const shaped = err as { status?: unknown; reason?: unknown; causes?: unknown; message?: unknown };
+  if (
+    err instanceof Error &&
+    typeof shaped.status === 'number' &&
+    shaped.status >= 400 &&
+    shaped.status < 600 &&
+    typeof shaped.reason === 'string'
+  ) {
+    const causes = Array.isArray(shaped.causes) ? (shaped.causes as StatusCause[]) : undefined;
+    return new StatusError(shaped.status, shaped.reason, err.message, causes ? { causes } : undefined, {
+      cause: err,
+    });
+  }
+  return internalError(err instanceof Error ? err.message : String(err), err);
 }
 
 function authorized(header: string | undefined, token: string): boolean {
