@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -164,6 +164,41 @@ describe('fetchAzureBucket against Azurite', () => {
     const after = await fetchAzureBucket({}, { ...opts, outDir: outDir() });
     expect(after.revision).not.toBe(before.revision);
     expect(after.index['infra/quota.yaml']).toMatch(/^[0-9a-f]+$/);
+  });
+
+  it('accepts an account SAS token instead of the key', async () => {
+    const expiry = new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const fields = { sv: '2021-08-06', ss: 'b', srt: 'sco', sp: 'rl', se: expiry, spr: 'https,http' };
+    const toSign = [
+      opts.accountName,
+      fields.sp,
+      fields.ss,
+      fields.srt,
+      '',
+      fields.se,
+      '',
+      fields.spr,
+      fields.sv,
+      '',
+      '',
+    ].join('\n');
+    const sig = createHmac('sha256', Buffer.from(opts.accountKey, 'base64')).update(toSign).digest('base64');
+    const sasToken = `?${new URLSearchParams({ ...fields, sig })}`;
+    const out = outDir();
+    const res = await fetchAzureBucket(
+      {},
+      { endpoint: opts.endpoint, container: opts.container, sasToken, outDir: out },
+    );
+    expect(Object.keys(res.index)).toContain('infra/ns.yaml');
+    expect(await readFile(join(out, 'infra/ns.yaml'), 'utf8')).toBe('kind: Namespace\n');
+    const forged = `?${new URLSearchParams({ ...fields, sig: Buffer.alloc(32).toString('base64') })}`;
+    const err = await failure(
+      fetchAzureBucket(
+        {},
+        { endpoint: opts.endpoint, container: opts.container, sasToken: forged, outDir: outDir() },
+      ),
+    );
+    expect(err.code).toBe('AuthenticationFailed');
   });
 
   it('reports AuthenticationFailed for a wrong account key', async () => {

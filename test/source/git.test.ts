@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { type FetchGitOptions, fetchGit, SourceError } from '../../src/source/in
 import { freePort } from '../harness/servers/free-port.js';
 import { type GitFixtureRepo, type GitHttpServer, startGitHttpServer } from '../harness/servers/git-http.js';
 import { type GitSshServer, startGitSshServer } from '../harness/servers/git-ssh.js';
+import { makeTlsCertificates } from '../harness/servers/helm-fixtures.js';
 
 let tmp: string;
 let n = 0;
@@ -161,6 +162,48 @@ describe('fetchGit over smart HTTP with basic auth', () => {
     expect(await readFile(join(res.dir, 'lib/lib.yaml'), 'utf8')).toBe('lib: true\n');
     const plain = await fetch({ url: app.url });
     await expect(stat(join(plain.dir, 'lib/lib.yaml'))).rejects.toThrow();
+  });
+});
+
+describe('fetchGit over HTTPS with a custom CA', () => {
+  let server: GitHttpServer;
+  let repo: GitFixtureRepo;
+  let head: string;
+  let ca: string;
+
+  beforeAll(async () => {
+    const tls = await makeTlsCertificates();
+    ca = tls.ca;
+    server = await startGitHttpServer({ tls: { cert: tls.cert, key: tls.key }, basicAuth: auth });
+    repo = await server.createRepo('secure');
+    head = await repo.commit({ 'a.yaml': 'a: 1\n' });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('trusts the server with ca.crt and refuses it without', async () => {
+    const deps = { cacheDir: join(tmp, 'tls-cache') };
+    const res = await fetchGit(deps, { url: repo.url, auth: { ...auth, caCert: ca }, outDir: out() });
+    expect(res.revision).toBe(`master@sha1:${head}`);
+    const err = await failure(fetchGit(deps, { url: repo.url, auth, outDir: out() }));
+    expect(err.code).toBe('GitOperationFailed');
+    expect(err.message).toMatch(/certificate/i);
+  });
+
+  it('never puts credentials on the git command line', async () => {
+    const log = join(tmp, 'argv.log');
+    const wrapper = join(tmp, 'git-wrapper.sh');
+    await writeFile(wrapper, `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec git "$@"\n`);
+    await chmod(wrapper, 0o755);
+    await fetchGit(
+      { cacheDir: join(tmp, 'argv-cache'), git: wrapper },
+      { url: repo.url, auth: { ...auth, caCert: ca }, outDir: out() },
+    );
+    const argv = await readFile(log, 'utf8');
+    expect(argv).toContain('ls-remote');
+    expect(argv).not.toContain(auth.password);
+    expect(argv).not.toContain(Buffer.from(`${auth.username}:${auth.password}`).toString('base64'));
   });
 });
 

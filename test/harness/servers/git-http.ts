@@ -1,6 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -14,6 +15,8 @@ export interface GitHttpServerOptions {
   basicAuth?: { username: string; password: string };
   /** Also accept `Authorization: Bearer <token>`; default: no bearer tokens. */
   bearerToken?: string;
+  /** Serve HTTPS with this PEM certificate and key; default plain HTTP. */
+  tls?: { cert: string; key: string };
 }
 
 /** A running smart-HTTP git server: `git http-backend` behind node:http on 127.0.0.1. */
@@ -127,7 +130,7 @@ export async function startGitHttpServer(options: GitHttpServerOptions = {}): Pr
     }
     return false;
   };
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     const u = new URL(req.url ?? '/', 'http://x');
     const ok = authorized(req);
     requests.push({ method: req.method ?? 'GET', path: u.pathname, authorized: ok });
@@ -184,9 +187,10 @@ export async function startGitHttpServer(options: GitHttpServerOptions = {}): Pr
       res.end();
     });
     child.on('error', () => res.destroy());
-  });
+  };
+  const server = options.tls ? createHttpsServer(options.tls, handler) : createServer(handler);
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
     root,
