@@ -6,6 +6,7 @@
  * and a navigable {@link TypeNode} view used to merge, patch and validate objects.
  */
 export { builtinSchemas } from './builtin-schemas.js';
+export { applyDefaults, defaultPodSpec, defaultPullPolicy } from './defaults.js';
 export type { JSONSchemaProps } from './json-schema.js';
 export { ATOMIC_STRUCTS, FIELD_FACTS, type FieldFacts, listTypeOf } from './patch-meta.js';
 export {
