@@ -53,7 +53,9 @@ describe('kubectl apply --server-side against the embedded cluster', () => {
   });
 
   const get = async (): Promise<Deployment> =>
-    JSON.parse(await c.kubectlOk(['get', 'deployment', 'web', '-n', 'default', '-o', 'json', '--show-managed-fields']));
+    JSON.parse(
+      await c.kubectlOk(['get', 'deployment', 'web', '-n', 'default', '-o', 'json', '--show-managed-fields']),
+    );
 
   it('creates with the first apply and leaves the object untouched on a second identical apply', async () => {
     const out = await c.kubectlOk(['apply', '--server-side', '-f', '-'], { input: manifest(2) });
@@ -88,12 +90,11 @@ describe('kubectl apply --server-side against the embedded cluster', () => {
   });
 
   it('removes a field the manager no longer applies, unless another manager owns it', async () => {
-    const { replicas: _, ...spec } = (await get()).spec;
     const withoutReplicas = manifest(5, 'app: web').replace('  replicas: 5\n', '');
     await c.kubectlOk(['apply', '--server-side', '-f', '-'], { input: withoutReplicas });
     const d = await get();
     expect(d.metadata.labels).toEqual({ app: 'web' });
+    // replicas belongs to "other" since the forced apply, so kubectl dropping it keeps it.
     expect(d.spec.replicas).toBe(5);
-    expect(spec).toBeDefined();
   });
 });

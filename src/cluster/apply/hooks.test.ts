@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { StatusError } from '../http/index.js';
 import { createRegistry } from '../registry/index.js';
 import { createApplyHooks, decodeFieldsV1 } from './index.js';
 
@@ -24,6 +25,38 @@ describe('createApplyHooks', () => {
     const entries = (r.object as { metadata: { managedFields: { fieldsV1: unknown }[] } }).metadata
       .managedFields;
     expect(decodeFieldsV1(entries[0]!.fieldsV1).toStrings()).toEqual(['.spec.replicas']);
+  });
+
+  it('turns conflicts into 409 Status errors with FieldManagerConflict causes', () => {
+    const live = hooks.apply(undefined, body, {
+      manager: 'a',
+      force: false,
+      rt: deployments,
+      apiVersion: 'apps/v1',
+    }).object;
+    let caught: unknown;
+    try {
+      hooks.apply(
+        live,
+        { ...body, spec: { replicas: 3 } },
+        { manager: 'b', force: false, rt: deployments, apiVersion: 'apps/v1' },
+      );
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(StatusError);
+    expect((caught as StatusError).toStatus()).toEqual({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'Apply failed with 1 conflict: conflict with "a": .spec.replicas',
+      reason: 'Conflict',
+      details: {
+        causes: [{ reason: 'FieldManagerConflict', message: 'conflict with "a"', field: '.spec.replicas' }],
+      },
+      code: 409,
+    });
   });
 
   it('returns the managed fields of Update operations, owning only status through /status', () => {

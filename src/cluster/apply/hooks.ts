@@ -1,5 +1,7 @@
 import type { TypeNode } from '../../schema/index.js';
+import { toStatusError } from '../http/index.js';
 import { type ApplyResult, applyPatch, updateManagedFields } from './apply-patch.js';
+import { ApplyConflictError, ApplyRequestError } from './errors.js';
 import { resetFields } from './validate.js';
 
 /** The parts of a served resource type that apply needs (a structural subset of the registry's `ResourceType`). */
@@ -16,7 +18,10 @@ export interface ApplyHooksOptions {
 
 /** Server-side apply and managed fields tracking in the shape the object service's extension points take. */
 export interface ApplyHooks {
-  /** Server-side apply of one object; throws `ApplyConflictError` (409) or `ApplyRequestError` (400). */
+  /**
+   * Server-side apply of one object; throws the HTTP layer's `StatusError` (409 `Conflict` with
+   * `FieldManagerConflict` causes, or 400) whose `cause` is the `ApplyConflictError` or `ApplyRequestError`.
+   */
   apply(
     live: object | undefined,
     applied: object,
@@ -52,15 +57,20 @@ export function createApplyHooks(options: ApplyHooksOptions = {}): ApplyHooks {
   return {
     apply(live, applied, o) {
       const ignoredFields = resetFields(o.subresource, o.rt.subresources.status);
-      return applyPatch(live, applied, {
-        manager: o.manager,
-        force: o.force,
-        type: o.rt.type,
-        apiVersion: o.apiVersion,
-        now,
-        ...(o.subresource ? { subresource: o.subresource } : {}),
-        ...(ignoredFields ? { ignoredFields } : {}),
-      });
+      try {
+        return applyPatch(live, applied, {
+          manager: o.manager,
+          force: o.force,
+          type: o.rt.type,
+          apiVersion: o.apiVersion,
+          now,
+          ...(o.subresource ? { subresource: o.subresource } : {}),
+          ...(ignoredFields ? { ignoredFields } : {}),
+        });
+      } catch (err) {
+        if (err instanceof ApplyConflictError || err instanceof ApplyRequestError) throw toStatusError(err);
+        throw err;
+      }
     },
     managedFields(old, next, o) {
       const ignoredFields = resetFields(o.subresource, o.rt.subresources.status);
