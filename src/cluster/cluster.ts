@@ -4,6 +4,7 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import YAML from 'yaml';
+import { createApplyHooks } from './apply/index.js';
 import { ensureDefaultNamespaces, type GarbageCollector, startGarbageCollector } from './gc/index.js';
 import { createApiHandler, ObjectService, type ObjectServiceDeps } from './handlers/index.js';
 import {
@@ -119,7 +120,15 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Runnin
   const timers: NodeJS.Timeout[] = [];
   try {
     const registry = createRegistry();
-    service = new ObjectService({ store, registry, logger, ...options.extensions });
+    const applyHooks = createApplyHooks();
+    service = new ObjectService({
+      store,
+      registry,
+      logger,
+      apply: (live, applied, o) => applyHooks.apply(live, applied, o),
+      managedFields: (old, next, o) => applyHooks.managedFields(old, next, o),
+      ...options.extensions,
+    });
     ensureDefaultNamespaces(service);
     gc = startGarbageCollector(service, { logger });
 

@@ -146,6 +146,25 @@ describe('kubectl 1.35 against the embedded cluster', () => {
     expect(after.data).toEqual({ color: 'green', size: 'large' });
   });
 
+  it('apply works client-side and server-side, and a repeated apply changes nothing', async () => {
+    const manifest = (color: string) =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: applied, namespace: shop}\ndata: {color: ${color}}\n`;
+    expect(await c.kubectlOk(['apply', '-f', '-'], { input: manifest('red') })).toContain('created');
+    expect(await c.kubectlOk(['apply', '-f', '-'], { input: manifest('blue') })).toContain('configured');
+    expect(await c.kubectlOk(['apply', '-f', '-'], { input: manifest('blue') })).toContain('unchanged');
+    const ssa = (color: string) =>
+      c.kubectlOk(['apply', '--server-side', '-f', '-'], { input: manifest(color) });
+    expect(await ssa('green')).toContain('serverside-applied');
+    const before = JSON.parse(await c.kubectlOk(['get', 'cm', 'applied', '-n', 'shop', '-o', 'json']));
+    await ssa('green');
+    const after = JSON.parse(
+      await c.kubectlOk(['get', 'cm', 'applied', '-n', 'shop', '-o', 'json', '--show-managed-fields']),
+    );
+    expect(after.data.color).toBe('green');
+    expect(after.metadata.resourceVersion).toBe(before.metadata.resourceVersion);
+    expect(after.metadata.managedFields.map((m: { manager: string }) => m.manager)).toContain('kubectl');
+  });
+
   it('get -w prints objects as they arrive', async () => {
     const watch = c.kubectlStream(['get', 'configmaps', '-n', 'shop', '-w']);
     try {

@@ -106,6 +106,8 @@ export interface WriteOptions {
   userAgent?: string;
   /** `status`, `scale` or `finalize` when writing a subresource. */
   subresource?: string;
+  /** managedFields computed by server-side apply, stored instead of an Update entry. */
+  managedFields?: unknown[];
 }
 
 /** The outcome of a write. */
@@ -565,7 +567,7 @@ export class ObjectService {
 
     const admitted = this.admit(rt, object, 'CREATE', undefined, options);
     const ready = admitted.object;
-    ready.metadata.managedFields = this.managedFields(rt, undefined, ready, options);
+    ready.metadata.managedFields = options.managedFields ?? this.managedFields(rt, undefined, ready, options);
     if (rt.group === 'apiextensions.k8s.io' && rt.kind === 'CustomResourceDefinition') {
       ready.status = (this.deps.crdStatus ?? defaultCrdStatus)(ready);
     }
@@ -709,11 +711,15 @@ export class ObjectService {
       next.metadata.generation = (old.metadata.generation ?? 0) + 1;
     }
     next.metadata.managedFields = old.metadata.managedFields;
-    if (deepEqual(withoutVolatile(old), withoutVolatile(next))) {
+    const preset = options.managedFields;
+    if (
+      deepEqual(withoutVolatile(old), withoutVolatile(next)) &&
+      (preset === undefined || deepEqual(preset, old.metadata.managedFields))
+    ) {
       // A no-op write stores nothing: same resourceVersion, no event.
       return { object: this.present(rt, old), warnings: admitted.warnings };
     }
-    next.metadata.managedFields = this.managedFields(rt, old, next, options);
+    next.metadata.managedFields = preset ?? this.managedFields(rt, old, next, options);
     return { object: this.present(rt, this.commit(rt, current, next, options)), warnings: admitted.warnings };
   }
 
@@ -844,38 +850,13 @@ export class ObjectService {
       apiVersion: apiVersionOf(rt),
       subresource: options.subresource,
     });
+    const managedFields = applied.object.metadata?.managedFields as unknown[] | undefined;
     if (!current) {
       const body = { ...applied.object, metadata: { ...applied.object.metadata, name } };
-      const managedFields = body.metadata.managedFields;
-      const created = this.create(rt, namespace, body, { ...options });
-      if (managedFields && !options.dryRun) {
-        const stored = this.stored(rt, namespace, name);
-        const withFields = { ...stored.object, metadata: { ...stored.object.metadata, managedFields } };
-        return {
-          ...created,
-          object: this.present(rt, this.store.update(stored.key, withFields, stored.revision).object),
-        };
-      }
-      return created;
+      return this.create(rt, namespace, body, { ...options, managedFields });
     }
     if (!applied.changed) return { object: live!, warnings: [] };
-    const managedFields = applied.object.metadata?.managedFields;
-    const result = this.replace(rt, current, deepClone(applied.object), options);
-    if (
-      managedFields &&
-      !options.dryRun &&
-      result.object.metadata?.resourceVersion !== current.object.metadata.resourceVersion
-    ) {
-      const stored = this.store.get(current.key);
-      if (stored) {
-        const withFields = { ...stored.object, metadata: { ...stored.object.metadata, managedFields } };
-        return {
-          ...result,
-          object: this.present(rt, this.store.update(stored.key, withFields, stored.revision).object),
-        };
-      }
-    }
-    return result;
+    return this.replace(rt, current, deepClone(applied.object), { ...options, managedFields });
   }
 
   /** The `autoscaling/v1` Scale of an object with a scale subresource. */
