@@ -1,0 +1,173 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  connectKube,
+  EventRecorder,
+  EventStream,
+  Informer,
+  InformerFactory,
+  type KubeClient,
+  type KubeObject,
+  type RecordedEvent,
+} from '../../src/kube/index.js';
+import { startTestCluster, type TestCluster } from '../harness/cluster.js';
+
+let tc: TestCluster;
+let kube: KubeClient;
+const CM = { apiVersion: 'v1', kind: 'ConfigMap' };
+
+const cm = (namespace: string, name: string, labels: Record<string, string> = {}): KubeObject => ({
+  ...CM,
+  metadata: { name, namespace, labels },
+  data: {},
+});
+
+async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+beforeAll(async () => {
+  tc = await startTestCluster();
+  kube = connectKube({ path: tc.kubeconfigPath });
+  for (const ns of ['inf-a', 'inf-b', 'events']) {
+    await kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  }
+});
+
+afterAll(async () => {
+  kube?.close();
+  await tc?.stop();
+});
+
+describe('Informer', () => {
+  it('fills its store and reports adds, updates and deletes', async () => {
+    await kube.create(cm('inf-a', 'before'));
+    const informer = new Informer({ kube }, CM, { namespace: 'inf-a' });
+    const seen: string[] = [];
+    informer.addHandler({
+      onAdd: (o) => seen.push(`add ${o.metadata.name}`),
+      onUpdate: (_, o) => seen.push(`update ${o.metadata.name} ${JSON.stringify(o.data)}`),
+      onDelete: (o) => seen.push(`delete ${o.metadata.name}`),
+    });
+    informer.store.addIndexer('team', (o) => (o.metadata.labels?.team ? [o.metadata.labels.team] : []));
+    informer.start();
+    try {
+      await informer.waitForSync();
+      expect(informer.store.keys()).toContain('inf-a/before');
+      await kube.create(cm('inf-a', 'later', { team: 'blue' }));
+      await kube.patch({ ...CM, namespace: 'inf-a', name: 'later' }, { data: { k: 'v' } });
+      await kube.delete({ ...CM, namespace: 'inf-a', name: 'before' });
+      await kube.create(cm('inf-b', 'elsewhere'));
+      await until(() => seen.includes('delete before'));
+      expect(seen).toEqual(['add before', 'add later', 'update later {"k":"v"}', 'delete before']);
+      expect(informer.store.byIndex('team', 'blue').map((o) => o.metadata.name)).toEqual(['later']);
+      expect(informer.store.get('inf-a', 'later')?.data).toEqual({ k: 'v' });
+    } finally {
+      await informer.stop();
+    }
+  });
+
+  it('relists after its watch resourceVersion was compacted away, and reconciles the store', async () => {
+    await kube.create(cm('inf-b', 'stays'));
+    await kube.create(cm('inf-b', 'goes'));
+    const informer = new Informer({ kube }, CM, { namespace: 'inf-b', retryMinMs: 50 });
+    const seen: string[] = [];
+    informer.addHandler({
+      onAdd: (o) => seen.push(`add ${o.metadata.name}`),
+      onDelete: (o) => seen.push(`delete ${o.metadata.name}`),
+    });
+    informer.start();
+    await informer.waitForSync();
+    await informer.stop();
+    expect(informer.listCount).toBe(1);
+    seen.length = 0;
+
+    await kube.delete({ ...CM, namespace: 'inf-b', name: 'goes' });
+    await kube.create(cm('inf-b', 'new'));
+    for (let i = 0; i < 3; i++) await kube.create(cm('events', `noise-${i}`));
+    tc.cluster.store.compact();
+
+    informer.start();
+    try {
+      await until(() => informer.listCount === 2 && informer.store.get('inf-b', 'new') !== undefined);
+      expect(informer.store.keys().sort()).toEqual(['inf-b/elsewhere', 'inf-b/new', 'inf-b/stays']);
+      expect(seen.sort()).toEqual(['add new', 'delete goes']);
+      // Watching resumes after the relist.
+      await kube.create(cm('inf-b', 'after-relist'));
+      await until(() => informer.store.get('inf-b', 'after-relist') !== undefined);
+    } finally {
+      await informer.stop();
+    }
+  });
+
+  it('shares one informer per kind and scope', () => {
+    const factory = new InformerFactory({ kube });
+    const a = factory.informerFor(CM, { namespace: 'x' });
+    expect(factory.informerFor(CM, { namespace: 'x' })).toBe(a);
+    expect(factory.informerFor(CM, { namespace: 'y' })).not.toBe(a);
+    expect(factory.informerFor(CM, { namespace: 'x', labelSelector: 'a=b' })).not.toBe(a);
+  });
+});
+
+describe('EventRecorder', () => {
+  it('writes a core/v1 Event, aggregates repeats and publishes every event on the stream', async () => {
+    const subject = await kube.create({
+      ...cm('events', 'subject'),
+      metadata: {
+        name: 'subject',
+        namespace: 'events',
+        annotations: { 'event.toolkit.fluxcd.io/team': 'blue', other: 'x' },
+      },
+    });
+    const stream = new EventStream();
+    const published: RecordedEvent[] = [];
+    stream.subscribe((e) => published.push(e));
+    const recorder = new EventRecorder(
+      { kube, stream },
+      { reportingController: 'kustomize-controller', reportingInstance: 'pod-1' },
+    );
+    await recorder.normal(subject, 'ReconciliationSucceeded', 'Reconciliation finished', {
+      'kustomize.toolkit.fluxcd.io/revision': 'main@sha1:abc',
+    });
+    await recorder.normal(subject, 'ReconciliationSucceeded', 'Reconciliation finished', {
+      'kustomize.toolkit.fluxcd.io/revision': 'main@sha1:abc',
+    });
+    await recorder.warning(subject, 'BuildFailed', 'kustomize build failed');
+    await recorder.record(subject, {
+      severity: 'trace',
+      reason: 'Progressing',
+      message: 'only for notifications',
+    });
+
+    expect(published.map((e) => [e.severity, e.reason])).toEqual([
+      ['info', 'ReconciliationSucceeded'],
+      ['info', 'ReconciliationSucceeded'],
+      ['error', 'BuildFailed'],
+      ['trace', 'Progressing'],
+    ]);
+    expect(published[0]).toMatchObject({
+      involvedObject: { kind: 'ConfigMap', name: 'subject', namespace: 'events', uid: subject.metadata.uid },
+      metadata: {
+        'event.toolkit.fluxcd.io/team': 'blue',
+        'kustomize.toolkit.fluxcd.io/revision': 'main@sha1:abc',
+      },
+      reportingController: 'kustomize-controller',
+      reportingInstance: 'pod-1',
+    });
+
+    const events = await kube.list({ apiVersion: 'v1', kind: 'Event' }, { namespace: 'events' });
+    const mine = events.items.filter((e) => (e.involvedObject as { name: string }).name === 'subject');
+    expect(mine.map((e) => [e.type, e.reason, e.count])).toEqual([
+      ['Normal', 'ReconciliationSucceeded', 2],
+      ['Warning', 'BuildFailed', 1],
+    ]);
+    expect(mine[0]).toMatchObject({
+      source: { component: 'kustomize-controller' },
+      reportingComponent: 'kustomize-controller',
+      metadata: { annotations: { 'kustomize.toolkit.fluxcd.io/revision': 'main@sha1:abc' } },
+    });
+  });
+});
