@@ -525,6 +525,38 @@ spec:
     ).toThrow(/conflict with "kubectl-client-side-apply" using v1: .data.b/);
   });
 
+  it('treats server-set metadata and reset fields in the configuration as no change', () => {
+    const created = applied(undefined, web, 'kubectl');
+    const live = {
+      ...created,
+      metadata: { ...created.metadata, uid: 'u1', creationTimestamp: '2026-01-01T00:00:00Z', generation: 1 },
+      status: { replicas: 2 },
+    };
+    const config = structuredClone(web);
+    config.metadata.creationTimestamp = null;
+    config.status = { replicas: 0 };
+    const r = applyPatch(live, config, {
+      manager: 'kubectl',
+      force: false,
+      type: deployment,
+      apiVersion: 'apps/v1',
+      now,
+      ignoredFields: resetFields(undefined, true),
+    });
+    expect(r.changed).toBe(false);
+    expect(r.object).toBe(live);
+    const onCreate = applyPatch(undefined, config, {
+      manager: 'kubectl',
+      force: false,
+      type: deployment,
+      apiVersion: 'apps/v1',
+      now,
+      ignoredFields: resetFields(undefined, true),
+    }).object as Obj;
+    expect(onCreate.status).toBeUndefined();
+    expect('creationTimestamp' in onCreate.metadata).toBe(false);
+  });
+
   it('does not take ownership of fields the endpoint resets', () => {
     const r = applyPatch(
       undefined,

@@ -207,6 +207,7 @@ export function applyPatch(live: object | undefined, applied: object, opts: Appl
   }
 
   if (opts.manager === 'kubectl') merged = withLastApplied(merged, config);
+  merged = resetServerFields(merged, liveObj ? liveBody : undefined, ignored);
   const objectChanged = !liveObj || !deepEqual(liveBody, merged);
   const self = managers.get(id);
   if (self && (objectChanged || !last || !last.set.equals(newSet))) self.time = nowTime;
@@ -215,6 +216,48 @@ export function applyPatch(live: object | undefined, applied: object, opts: Appl
   if (liveObj && !objectChanged && deepEqual(entries, liveEntries))
     return { object: liveObj, changed: false };
   return { object: withManagedFields(merged, entries), changed: true };
+}
+
+/** Metadata only the server sets: an applied value (often `creationTimestamp: null`) never sticks. */
+const SERVER_METADATA = [
+  'uid',
+  'creationTimestamp',
+  'generation',
+  'selfLink',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+];
+
+/**
+ * What the server's write path does after the merge, so that `changed` tells the truth: server-set
+ * metadata keeps its live value, and top-level fields the endpoint resets keep theirs (absent on create).
+ */
+function resetServerFields(merged: Obj, live: Obj | undefined, ignored: FieldSet | undefined): Obj {
+  let out = merged;
+  const meta = merged.metadata;
+  if (isObj(meta)) {
+    const liveMeta = live && isObj(live.metadata) ? live.metadata : {};
+    let copy: Obj | undefined;
+    for (const k of SERVER_METADATA) {
+      if (!(k in meta) || meta[k] === liveMeta[k]) continue;
+      copy ??= { ...meta };
+      if (live && liveMeta[k] !== undefined) copy[k] = liveMeta[k];
+      else if (meta[k] === null || live) delete copy[k];
+    }
+    if (copy) out = { ...out, metadata: copy };
+  }
+  if (ignored) {
+    for (const pe of ignored.members) {
+      if (!pe.startsWith('f:')) continue;
+      const k = pe.slice(2);
+      const want = live?.[k];
+      if (deepEqual(out[k], want)) continue;
+      out = { ...out };
+      if (want === undefined) delete out[k];
+      else out[k] = want;
+    }
+  }
+  return out;
 }
 
 /** The annotation client-side `kubectl apply` keeps its last configuration in. */
