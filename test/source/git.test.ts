@@ -2,7 +2,14 @@ import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FetchGitOptions, fetchGit, SourceError } from '../../src/source/index.js';
+import {
+  ArtifactStore,
+  extractTarball,
+  type FetchGitOptions,
+  fetchGit,
+  SourceError,
+  SourceIgnore,
+} from '../../src/source/index.js';
 import { freePort } from '../harness/servers/free-port.js';
 import { type GitFixtureRepo, type GitHttpServer, startGitHttpServer } from '../harness/servers/git-http.js';
 import { type GitSshServer, startGitSshServer } from '../harness/servers/git-ssh.js';
@@ -142,6 +149,30 @@ describe('fetchGit over smart HTTP with basic auth', () => {
     const err = await failure(fetch({ url: `http://127.0.0.1:${port}/x.git` }));
     expect(err.code).toBe('GitOperationFailed');
     expect(err.message).toMatch(/Could not connect|Failed to connect|Connection refused/i);
+  });
+
+  it('archives a checkout as a GitRepository artifact named after the commit, without default exclusions', async () => {
+    const head = await repo.commit({ '.github/workflows/ci.yaml': 'on: push\n', 'logo.png': 'png' });
+    const res = await fetch({});
+    const store = new ArtifactStore(
+      {},
+      { root: join(tmp, 'store'), baseUrl: 'http://source-controller.flux-system' },
+    );
+    const artifact = await store.archive(
+      { kind: 'GitRepository', namespace: 'flux-system', name: 'podinfo' },
+      res.dir,
+      {
+        revision: res.revision,
+        filter: (await SourceIgnore.load(res.dir)).toFilter(),
+      },
+    );
+    expect(artifact.path).toBe(`gitrepository/flux-system/podinfo/${head}.tar.gz`);
+    expect(artifact.revision).toBe(`master@sha1:${head}`);
+    const unpacked = join(tmp, 'unpacked');
+    await extractTarball(store.localPath(artifact.path), unpacked);
+    await expect(stat(join(unpacked, '.github'))).rejects.toThrow();
+    await expect(stat(join(unpacked, 'logo.png'))).rejects.toThrow();
+    expect(await readFile(join(unpacked, 'deploy/app.yaml'), 'utf8')).toContain('replicas: 2');
   });
 
   it('honours an abort signal', async () => {
