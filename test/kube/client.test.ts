@@ -10,6 +10,7 @@ import {
   type WatchEvent,
 } from '../../src/kube/index.js';
 import { startTestCluster, type TestCluster } from '../harness/cluster.js';
+import { retrying, widgetCrd } from './helpers.js';
 
 let tc: TestCluster;
 let kube: KubeClient;
@@ -132,7 +133,7 @@ describe('KubeClient against the embedded cluster', () => {
     const list = await kube.list({ apiVersion: 'v1', kind: 'ConfigMap' }, { namespace: 'default' });
     const ac = new AbortController();
     const seen: string[] = [];
-    let resolveDone: () => void;
+    let resolveDone = () => {};
     const done = new Promise<void>((r) => {
       resolveDone = r;
     });
@@ -166,7 +167,7 @@ describe('KubeClient against the embedded cluster', () => {
       /Kind Widget is not served/,
     );
     await kube.create(widgetCrd());
-    const widget = await waitFor(() =>
+    const widget = await retrying(() =>
       kube.create({
         apiVersion: 'example.sluice.dev/v1',
         kind: 'Widget',
@@ -174,7 +175,7 @@ describe('KubeClient against the embedded cluster', () => {
         spec: { size: 3 },
       }),
     );
-    expect(widget.metadata.generation).toBe(1);
+    expect((widget as KubeObject).metadata.generation).toBe(1);
     const mapping = await kube.mappingFor({ apiVersion: 'example.sluice.dev/v1', kind: 'Widget' });
     expect(mapping).toMatchObject({ resource: 'widgets', namespaced: true, subresources: ['status'] });
     const patched = await kube.patchStatus(
@@ -194,38 +195,3 @@ describe('KubeClient against the embedded cluster', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 });
-
-/** A namespaced CRD with a status subresource. */
-export function widgetCrd(): KubeObject {
-  return {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: 'widgets.example.sluice.dev' },
-    spec: {
-      group: 'example.sluice.dev',
-      names: { kind: 'Widget', plural: 'widgets', singular: 'widget', listKind: 'WidgetList' },
-      scope: 'Namespaced',
-      versions: [
-        {
-          name: 'v1',
-          served: true,
-          storage: true,
-          subresources: { status: {} },
-          schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
-        },
-      ],
-    },
-  };
-}
-
-async function waitFor<T>(fn: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (Date.now() > until) throw err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}

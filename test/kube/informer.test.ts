@@ -10,6 +10,7 @@ import {
   type RecordedEvent,
 } from '../../src/kube/index.js';
 import { startTestCluster, type TestCluster } from '../harness/cluster.js';
+import { until } from './helpers.js';
 
 let tc: TestCluster;
 let kube: KubeClient;
@@ -20,14 +21,6 @@ const cm = (namespace: string, name: string, labels: Record<string, string> = {}
   metadata: { name, namespace, labels },
   data: {},
 });
-
-async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 beforeAll(async () => {
   tc = await startTestCluster();
@@ -114,7 +107,7 @@ describe('Informer', () => {
 
 describe('EventRecorder', () => {
   it('writes a core/v1 Event, aggregates repeats and publishes every event on the stream', async () => {
-    const subject = await kube.create({
+    const subject: KubeObject = await kube.create<KubeObject>({
       ...cm('events', 'subject'),
       metadata: {
         name: 'subject',
