@@ -51,7 +51,7 @@ export {
   type HttpRequest,
   type HttpResponse,
   httpRequest,
-} from './http/http-request.js';
+} from './http/index.js';
 export {
   EXCLUDE_CI,
   EXCLUDE_EXT,
