@@ -4,9 +4,16 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import YAML from 'yaml';
+import { admit } from './admission/index.js';
 import { createApplyHooks } from './apply/index.js';
+import { crdStatus } from './crd/index.js';
 import { ensureDefaultNamespaces, type GarbageCollector, startGarbageCollector } from './gc/index.js';
-import { createApiHandler, ObjectService, type ObjectServiceDeps } from './handlers/index.js';
+import {
+  type AdmissionResult,
+  createApiHandler,
+  ObjectService,
+  type ObjectServiceDeps,
+} from './handlers/index.js';
 import {
   type ApiServer,
   createApiServer,
@@ -125,6 +132,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Runnin
       store,
       registry,
       logger,
+      admit: (rt, object, o) => admit(rt, object, o) as AdmissionResult,
+      crdStatus: (crd, old) => crdStatus(crd, { old }),
       apply: (live, applied, o) => applyHooks.apply(live, applied, o),
       managedFields: (old, next, o) => applyHooks.managedFields(old, next, o),
       ...options.extensions,

@@ -78,7 +78,7 @@ export type ApplyFunction = (
 ) => { object: KubeObject; changed: boolean };
 
 /** The status of a CustomResourceDefinition as the API server sets it. */
-export type CrdStatusFunction = (crd: KubeObject) => KubeObject;
+export type CrdStatusFunction = (crd: KubeObject, old?: KubeObject) => KubeObject;
 
 /** What the object service needs. */
 export interface ObjectServiceDeps {
@@ -699,13 +699,17 @@ export class ObjectService {
     }
 
     const admitted = this.admit(rt, next, 'UPDATE', old, options);
+    if (options.subresource === 'finalize') {
+      // Admission keeps a namespace's finalizers; this subresource is the one place that changes them.
+      admitted.object.spec = { ...(admitted.object.spec ?? {}), finalizers: incoming.spec?.finalizers ?? [] };
+    }
     next = admitted.object;
     if (
       rt.group === 'apiextensions.k8s.io' &&
       rt.kind === 'CustomResourceDefinition' &&
       options.subresource !== 'status'
     ) {
-      next.status = (this.deps.crdStatus ?? defaultCrdStatus)(next);
+      next.status = (this.deps.crdStatus ?? defaultCrdStatus)(next, old);
     }
     if (hasGeneration(rt) && !deepEqual(specOf(old, rt), specOf(next, rt))) {
       next.metadata.generation = (old.metadata.generation ?? 0) + 1;
