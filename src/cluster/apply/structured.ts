@@ -415,7 +415,9 @@ function compareLists(
 
 /**
  * Removes the members of `set` from a value: a member field, map entry or list item goes with
- * everything below it. Maps and lists emptied by the removal are dropped too.
+ * everything below it. A map or list the removal empties becomes `null` where the type is open (as
+ * structured-merge-diff leaves it) and is dropped where it is typed (as the server's typed conversion
+ * and null pruning do).
  */
 export function removeItems(value: unknown, set: FieldSet, s: Structure): unknown {
   if (set.isEmpty()) return value;
@@ -435,8 +437,12 @@ function removeAt(v: unknown, set: FieldSet, s: Structure): unknown {
       const pe = fieldElement(k);
       if (set.members.has(pe)) continue;
       const sub = set.children.get(pe);
-      const kept = sub ? removeAt(val, sub, s.child(k)) : val;
-      if (kept === undefined) continue;
+      const cs = s.child(k);
+      let kept = sub ? removeAt(val, sub, cs) : val;
+      if (kept === undefined) {
+        if (cs.kind !== 'any') continue;
+        kept = null;
+      }
       out[k] = kept;
       n++;
     }
@@ -453,6 +459,7 @@ function removeAt(v: unknown, set: FieldSet, s: Structure): unknown {
       const sub = set.children.get(pe);
       const kept = sub ? removeAt(item, sub, elem) : item;
       if (kept !== undefined) out.push(kept);
+      else if (elem.kind === 'any') out.push(null);
     }
     return out.length > 0 ? out : undefined;
   }
