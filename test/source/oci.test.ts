@@ -51,7 +51,8 @@ describe('OCI artifacts on an anonymous registry', () => {
   let helm: HelmCli;
 
   beforeAll(async () => {
-    [registry, helm] = await Promise.all([startRegistry(), createHelmCli()]);
+    registry = await startRegistry();
+    helm = await createHelmCli();
     client = new OciClient({}, { insecure: true, http: { timeoutMs: 10_000 } });
   });
   afterAll(async () => {
@@ -187,6 +188,35 @@ describe('OCI artifacts on an anonymous registry', () => {
     expect(manifest.config?.mediaType).toBe(MediaType.helmConfig);
   });
 
+  it('follows an image index to its first manifest', async () => {
+    const url = `oci://${registry.host}/manifests/indexed:v1`;
+    const inner = await pushArtifact(
+      { client },
+      { url, dir: await dirOf({ 'i.yaml': 'i' }), source: 's', revision: 'r' },
+    );
+    const { raw } = await client.getManifest(registry.host, 'manifests/indexed', inner.digest);
+    const index = {
+      schemaVersion: 2,
+      mediaType: MediaType.ociIndex,
+      manifests: [{ mediaType: MediaType.ociManifest, digest: inner.digest, size: raw.length }],
+    };
+    const indexDigest = await client.pushManifest(
+      registry.host,
+      'manifests/indexed',
+      'multi',
+      Buffer.from(JSON.stringify(index)),
+      MediaType.ociIndex,
+    );
+    const out = outDir();
+    const res = await pullArtifact(
+      { client },
+      { url: `oci://${registry.host}/manifests/indexed:multi`, outDir: out },
+    );
+    expect(res.revision).toBe(`multi@${indexDigest}`);
+    expect(res.annotations['org.opencontainers.image.revision']).toBe('r');
+    expect(await readFile(join(out, 'i.yaml'), 'utf8')).toBe('i');
+  });
+
   it('reports a missing tag as SourceNotFound and an unreachable registry as FetchFailed', async () => {
     const missing = await failure(
       pullArtifact({ client }, { url: `oci://${registry.host}/manifests/podinfo:nope`, outDir: outDir() }),
@@ -197,6 +227,35 @@ describe('OCI artifacts on an anonymous registry', () => {
       pullArtifact({ client }, { url: `oci://127.0.0.1:${port}/x:v1`, outDir: outDir() }),
     );
     expect(down.code).toBe('FetchFailed');
+  });
+});
+
+describe('OCI artifacts on a registry with basic authentication', () => {
+  let registry: Registry;
+  const creds = { username: 'basic', password: 'b4sic' };
+
+  beforeAll(async () => {
+    registry = await startRegistry({ basicAuth: creds });
+  });
+  afterAll(async () => {
+    await registry?.close();
+  });
+
+  it('answers the Basic challenge with docker config credentials, and reports wrong ones', async () => {
+    const config = (password: string) =>
+      credentialsFromDockerConfig(
+        JSON.stringify({ auths: { [`https://${registry.host}`]: { username: 'basic', password } } }),
+      );
+    const client = new OciClient({}, { insecure: true, credentials: config(creds.password) });
+    const url = `oci://${registry.host}/basic/app:v1`;
+    const pushed = await pushArtifact(
+      { client },
+      { url, dir: await dirOf({ 'b.yaml': 'b' }), source: 's', revision: 'r' },
+    );
+    expect((await pullArtifact({ client }, { url, outDir: outDir() })).digest).toBe(pushed.digest);
+    const wrong = new OciClient({}, { insecure: true, credentials: config('nope') });
+    const err = await failure(wrong.listTags(registry.host, 'basic/app'));
+    expect(err.code).toBe('AuthenticationFailed');
   });
 });
 

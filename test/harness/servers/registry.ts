@@ -17,6 +17,11 @@ export interface RegistryOptions {
    * another loopback port grants pull and push to these credentials. Default: anonymous access.
    */
   tokenAuth?: { username: string; password: string };
+  /**
+   * Protect the registry with HTTP basic auth (`auth: htpasswd`) for these credentials; needs the
+   * `htpasswd` tool from Debian's `apache2-utils`. Default: anonymous access.
+   */
+  basicAuth?: { username: string; password: string };
 }
 
 /** A running distribution registry on 127.0.0.1. */
@@ -112,6 +117,20 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
       '    service: sluice-test-registry',
       '    issuer: sluice-test-issuer',
       `    rootcertbundle: ${join(dir, 'token.crt')}`,
+    ].join('\n');
+  }
+  if (options.basicAuth) {
+    const { stdout } = await exec('htpasswd', [
+      '-nbB',
+      options.basicAuth.username,
+      options.basicAuth.password,
+    ]);
+    await writeFile(join(dir, 'htpasswd'), stdout);
+    authConfig = [
+      'auth:',
+      '  htpasswd:',
+      '    realm: sluice-test',
+      `    path: ${join(dir, 'htpasswd')}`,
     ].join('\n');
   }
   const config = [
