@@ -151,7 +151,7 @@ spec:
     [
       'cronjobs',
       'batch',
-      `{ metadata: { name: tick }, spec: { schedule: "* * * * *", jobTemplate: { spec: { template: { spec: { containers: [{ name: c, image: busybox }] } } } } } }`,
+      `{ metadata: { name: tick }, spec: { schedule: "* * * * *", jobTemplate: { spec: { template: { spec: { restartPolicy: OnFailure, containers: [{ name: c, image: busybox }] } } } } } }`,
       {
         spec: {
           concurrencyPolicy: 'Allow',
@@ -160,7 +160,7 @@ spec:
           failedJobsHistoryLimit: 1,
           jobTemplate: {
             spec: {
-              template: { spec: { restartPolicy: 'Always', containers: [{ imagePullPolicy: 'Always' }] } },
+              template: { spec: { dnsPolicy: 'ClusterFirst', containers: [{ imagePullPolicy: 'Always' }] } },
             },
           },
         },
@@ -373,7 +373,7 @@ status: { other: 1 }
   });
 
   it('words the Status message like the API server', () => {
-    const { causes } = run('apps', 'v1', 'deployments', '{ metadata: { name: Foo } }');
+    const causes = run('apps', 'v1', 'deployments', '{ metadata: { name: Foo } }').causes.slice(0, 1);
     expect(invalidMessage({ group: 'apps', kind: 'Deployment' }, 'Foo', causes)).toMatch(
       /^Deployment\.apps "Foo" is invalid: metadata\.name: Invalid value: "Foo": a lowercase RFC 1123 subdomain/,
     );

@@ -2,6 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { applyDefaults } from '../../schema/index.js';
 import { validateCRD } from '../crd/index.js';
 import type { ResourceType } from '../registry/index.js';
+import {
+  foldStringData,
+  keepServiceAllocations,
+  validateBuiltin,
+  validateBuiltinUpdate,
+} from './builtin-validation.js';
 import type { StatusCause } from './causes.js';
 import { nameRuleOf, validateObjectMeta } from './names.js';
 import { pruneUnknownFields } from './prune.js';
@@ -114,8 +120,11 @@ function isCRD(rt: ResourceType): boolean {
  * - drops fields the type does not know (reported in `unknownFields`) and non-nullable `null`s;
  * - built-ins: the API server's defaults (src/schema `applyDefaults`), Job selectors and labels, Namespace
  *   finalizers; custom resources: the schema's `default`s;
- * - validates ObjectMeta (name per kind, namespace, labels, annotations, finalizers, owner references), custom
- *   resources against their schema, and CRDs themselves (`validateCRD`).
+ * - validates ObjectMeta (name per kind, namespace, labels, annotations, finalizers, owner references), the
+ *   spec rules of common built-ins (workload selectors and templates, containers, Service ports, config keys)
+ *   and their update rules (immutable selectors and fields), custom resources against their schema, and
+ *   CRDs themselves (`validateCRD`);
+ * - folds a Secret's `stringData` into `data` and keeps a Service's allocated IPs and node ports on update.
  * The input is not modified. Cheap enough to run on every write.
  */
 export function admit(rt: ResourceType, obj: object, opts: AdmitOptions): AdmitResult {
@@ -136,6 +145,8 @@ export function admit(rt: ResourceType, obj: object, opts: AdmitOptions): AdmitR
       validateSchema(rt.schema, object, '', causes);
     }
   } else {
+    if (rt.group === '' && rt.kind === 'Secret') foldStringData(object);
+    if (rt.group === '' && rt.kind === 'Service' && old) keepServiceAllocations(object, old);
     applyDefaults(rt.group, rt.kind, object);
     if (rt.group === 'batch' && rt.kind === 'Job') {
       if (opts.operation === 'CREATE') prepareJobCreate(object);
@@ -151,6 +162,11 @@ export function admit(rt: ResourceType, obj: object, opts: AdmitOptions): AdmitR
       ...(MAX_NAME_LENGTH[key] !== undefined ? { maxNameLength: MAX_NAME_LENGTH[key] } : {}),
     }),
   );
+  if (!rt.crd) {
+    causes.push(...validateBuiltin(rt.group, rt.kind, object));
+    if (opts.operation === 'UPDATE' && old)
+      causes.push(...validateBuiltinUpdate(rt.group, rt.kind, object, old));
+  }
   if (isCRD(rt)) causes.push(...validateCRD(object));
   return { object, causes, unknownFields, warnings };
 }
