@@ -298,8 +298,8 @@ describe('kubectl 1.35 against the embedded cluster', () => {
       message: 'Scaled up replica set web-1 to 3',
       type: 'Normal',
       count: 1,
-      firstTimestamp: new Date().toISOString().slice(0, 19) + 'Z',
-      lastTimestamp: new Date().toISOString().slice(0, 19) + 'Z',
+      firstTimestamp: `${new Date().toISOString().slice(0, 19)}Z`,
+      lastTimestamp: `${new Date().toISOString().slice(0, 19)}Z`,
     };
     await c.kubectlOk(['create', '-f', '-'], { input: JSON.stringify(event) });
     const events = await c.kubectlOk(['get', 'events', '-n', 'shop']);
