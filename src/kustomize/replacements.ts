@@ -25,7 +25,11 @@ export function splitFieldPath(fp: string): string[] {
     } else cur += c;
   }
   out.push(cur);
-  return out;
+  // `containers[0]` is `containers` then `0`.
+  return out.flatMap((seg) => {
+    const m = /^([^[\]]+)\[(\d+)\]$/.exec(seg);
+    return m ? [m[1]!, m[2]!] : [seg];
+  });
 }
 
 type Slot = { parent: JsonObject | JsonValue[]; key: string | number };

@@ -61,6 +61,8 @@ const KNOWN_FIELDS = new Set([
   'helmChartInflationGenerator',
 ]);
 
+const KNOWN_LOWER = new Map([...KNOWN_FIELDS].map((f) => [f.toLowerCase(), f]));
+
 /** Everything one build shares. */
 export interface BuildContext {
   fs: RootedFs;
@@ -155,7 +157,14 @@ export function loadKustomization(ctx: BuildContext, dir: string): { k: JsonObje
     });
   }
   for (const key of Object.keys(k)) {
-    if (!KNOWN_FIELDS.has(key)) {
+    // Field names match case-insensitively, as Go's JSON decoding does.
+    const canonical = KNOWN_LOWER.get(key.toLowerCase());
+    if (canonical && canonical !== key) {
+      k[canonical] = k[key]!;
+      delete k[key];
+      continue;
+    }
+    if (!canonical) {
       throw new KustomizeError(
         'KustomizeInvalidKustomization',
         `Kustomization ${file} has an unknown field ${JSON.stringify(key)}`,
@@ -187,6 +196,16 @@ export function readResourceFile(text: string, file: string): Resource[] {
 }
 
 function checkResource(r: Resource): Resource {
+  const meta = r.obj.metadata;
+  if (isObject(meta)) {
+    for (const f of ['labels', 'annotations']) {
+      const m = meta[f];
+      if (!isObject(m)) continue;
+      for (const [key, v] of Object.entries(m)) {
+        if (typeof v === 'number' || typeof v === 'boolean') m[key] = String(v);
+      }
+    }
+  }
   if (r.kind === '') {
     throw new KustomizeError(
       'KustomizeInvalidYaml',

@@ -1,7 +1,7 @@
 import { parseAllDocuments } from 'yaml';
 import { KustomizeError } from './errors.js';
 
-const MAX_ALIASES = 1000;
+const MAX_ALIASES = 100;
 
 /**
  * Parses a YAML stream into plain values (one per non-empty document) with YAML 1.2 core tags, merge
@@ -10,7 +10,7 @@ const MAX_ALIASES = 1000;
 export function parseYamlStream(text: string, file: string): unknown[] {
   let docs: ReturnType<typeof parseAllDocuments>;
   try {
-    docs = parseAllDocuments(text, { merge: true, uniqueKeys: true, prettyErrors: false });
+    docs = parseAllDocuments(text, { merge: true, uniqueKeys: false, prettyErrors: false });
   } catch (cause) {
     throw new KustomizeError('KustomizeInvalidYaml', `File ${file} is not valid YAML: ${message(cause)}`, {
       cause,

@@ -407,8 +407,47 @@ function isMap(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+const isLetter = (c: string): boolean => /\p{L}/u.test(c);
+const isDigit = (c: string): boolean => c >= '0' && c <= '9';
+
+/** go-yaml v2's key order: letters after other characters, runs of digits compared as numbers. */
+export function goYamlKeyLess(a: string, b: string): boolean {
+  const ar = Array.from(a);
+  const br = Array.from(b);
+  let digits = false;
+  for (let i = 0; i < ar.length && i < br.length; i++) {
+    if (ar[i] === br[i]) {
+      digits = isDigit(ar[i]!);
+      continue;
+    }
+    const al = isLetter(ar[i]!);
+    const bl = isLetter(br[i]!);
+    if (al && bl) return ar[i]! < br[i]!;
+    if (al || bl) return digits ? al : bl;
+    let an = 0;
+    let bn = 0;
+    if (ar[i] === '0' || br[i] === '0') {
+      for (let j = i - 1; j >= 0 && isDigit(ar[j]!); j--) {
+        if (ar[j] !== '0') {
+          an = 1;
+          bn = 1;
+          break;
+        }
+      }
+    }
+    let ai = i;
+    let bi = i;
+    for (; ai < ar.length && isDigit(ar[ai]!); ai++) an = an * 10 + (ar[ai]!.charCodeAt(0) - 48);
+    for (; bi < br.length && isDigit(br[bi]!); bi++) bn = bn * 10 + (br[bi]!.charCodeAt(0) - 48);
+    if (an !== bn) return an < bn;
+    if (ai !== bi) return ai < bi;
+    return ar[i]! < br[i]!;
+  }
+  return ar.length < br.length;
+}
+
 function sortedKeys(m: Record<string, unknown>): string[] {
-  return Object.keys(m).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return Object.keys(m).sort((a, b) => (a === b ? 0 : goYamlKeyLess(a, b) ? -1 : 1));
 }
 
 /** Writes a block mapping whose first key starts at the current position and the others at `indent`. */

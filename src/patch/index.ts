@@ -8,4 +8,8 @@ export { InvalidPatchError, PatchPathNotFoundError, PatchTestFailedError } from 
 export { applyJsonPatch, type JsonPatchOperation, parseJsonPointer } from './json-patch.js';
 export { deepClone, deepEqual, isObject, type JsonObject, type JsonValue } from './json-value.js';
 export { applyMergePatch } from './merge-patch.js';
-export { applyStrategicMergePatch, type PatchSchema } from './strategic-merge-patch.js';
+export {
+  applyStrategicMergePatch,
+  type PatchSchema,
+  type StrategicMergeOptions,
+} from './strategic-merge-patch.js';

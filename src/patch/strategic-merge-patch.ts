@@ -15,6 +15,17 @@ export interface PatchSchema {
   readonly listMapKeys?: readonly string[];
 }
 
+/** Options of {@link applyStrategicMergePatch}. */
+export interface StrategicMergeOptions {
+  /**
+   * Where elements of a merging list that only the patch has go: `append` (default, as the API server
+   * does) or `prepend` (as kustomize does).
+   */
+  newListElements?: 'append' | 'prepend';
+}
+
+let prepend = false;
+
 const DELETE: unique symbol = Symbol('delete');
 type Merged = JsonValue | typeof DELETE;
 
@@ -38,10 +49,12 @@ export function applyStrategicMergePatch<T = JsonValue>(
   doc: T,
   patch: JsonValue,
   type?: PatchSchema,
+  options: StrategicMergeOptions = {},
 ): T | null {
   if (!isObject(patch)) {
     throw new InvalidPatchError('Strategic merge patch is invalid: it must be an object');
   }
+  prepend = options.newListElements === 'prepend';
   const out = mergeMap(isObject(doc) ? (deepClone(doc) as JsonObject) : undefined, patch, type);
   return out === DELETE ? null : (out as T);
 }
@@ -176,9 +189,10 @@ function mergeList(orig: JsonValue[] | undefined, patch: JsonValue[], type: Patc
     return out;
   }
   const out = orig;
+  const added: JsonValue[] = [];
   for (const e of patch) {
     if (!isObject(e) || keys.length === 0) {
-      if (!out.some((x) => deepEqual(x, e))) out.push(deepClone(e));
+      if (!out.some((x) => deepEqual(x, e)) && !added.some((x) => deepEqual(x, e))) added.push(deepClone(e));
       continue;
     }
     const d = directive(e);
@@ -192,11 +206,15 @@ function mergeList(orig: JsonValue[] | undefined, patch: JsonValue[], type: Patc
       if (m === DELETE) out.splice(i, 1);
       else out[i] = m;
     } else {
-      const m = mergeMap(undefined, e, items);
-      if (m !== DELETE) out.push(m);
+      const j = added.findIndex((x) => sameElement(x, e, keys));
+      const m = mergeMap(j >= 0 ? (added[j] as JsonObject) : undefined, e, items);
+      if (j >= 0) {
+        if (m === DELETE) added.splice(j, 1);
+        else added[j] = m;
+      } else if (m !== DELETE) added.push(m);
     }
   }
-  return out;
+  return prepend ? [...added, ...out] : [...out, ...added];
 }
 
 function reorder(list: JsonValue[], order: JsonValue[], keys: string[] | undefined): JsonValue[] {

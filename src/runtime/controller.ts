@@ -308,12 +308,10 @@ export const predicates = {
     e.type !== 'update' ||
     JSON.stringify(e.old?.metadata.labels ?? {}) !==
       JSON.stringify(e.obj.metadata.labels ?? {})) as Predicate,
-  /** Passes updates that set `deletionTimestamp` or change finalizers. */
+  /** Passes updates that set `deletionTimestamp` (finalizer changes alone do not pass). */
   deletionChanged: ((e) =>
     e.type !== 'update' ||
-    e.old?.metadata.deletionTimestamp !== e.obj.metadata.deletionTimestamp ||
-    JSON.stringify(e.old?.metadata.finalizers ?? []) !==
-      JSON.stringify(e.obj.metadata.finalizers ?? [])) as Predicate,
+    e.old?.metadata.deletionTimestamp !== e.obj.metadata.deletionTimestamp) as Predicate,
   /** Passes when any of the predicates passes. */
   any:
     <T extends KubeObject>(...ps: Predicate<T>[]): Predicate<T> =>

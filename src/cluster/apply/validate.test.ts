@@ -3,6 +3,7 @@ import {
   ApplyRequestError,
   managerFromUserAgent,
   parseApplyBody,
+  printManager,
   validateApplyBody,
   validatePatchOptions,
 } from './index.js';
@@ -100,5 +101,17 @@ describe('apply request checks', () => {
       'kubectl-client-side-apply',
     );
     expect(managerFromUserAgent(undefined)).toBe('');
+  });
+});
+
+describe('printManager', () => {
+  it('names managers the way conflict messages do', () => {
+    expect(printManager({ manager: 'kubectl', operation: 'Apply' })).toBe('"kubectl"');
+    expect(printManager({ manager: 'helm', operation: 'Update', apiVersion: 'apps/v1' })).toBe(
+      '"helm" using apps/v1',
+    );
+    expect(
+      printManager({ manager: 'ctl', operation: 'Update', apiVersion: 'v1', subresource: 'status' }),
+    ).toBe('"ctl" with subresource "status" using v1');
   });
 });
