@@ -732,7 +732,7 @@ describe('updateManagedFields', () => {
     );
     live = updateManagedFields(
       live,
-      { ...live, data: { k0: 'v' } },
+      { ...live, data: { ...live.data, k0: 'v' } },
       { ...opts('m0'), type: configMap, apiVersion: 'v1' },
     );
     for (let i = 1; i <= 11; i++) {
