@@ -3,6 +3,7 @@ import { SluiceError } from '../api/index.js';
 import { registerClusterCommand } from './cluster-command.js';
 import { registerKustomizeCommand } from './kustomize-command.js';
 import { registerToolsCommand } from './tools-command.js';
+import { registerUpCommand } from './up-command.js';
 
 /** The version printed by `sluice --version`. */
 export const SLUICE_VERSION = '0.1.0';
@@ -20,6 +21,7 @@ export async function main(argv: string[]): Promise<number> {
   registerClusterCommand(program);
   registerKustomizeCommand(program);
   registerToolsCommand(program);
+  registerUpCommand(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
