@@ -97,4 +97,18 @@ describe('kubectl apply --server-side against the embedded cluster', () => {
     // replicas belongs to "other" since the forced apply, so kubectl dropping it keeps it.
     expect(d.spec.replicas).toBe(5);
   });
+
+  it('lets kubectl move from client-side to server-side apply without conflicts on the fields it applied', async () => {
+    const cm = (value: string) =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: moved, namespace: default}\ndata: {a: "${value}"}\n`;
+    await c.kubectlOk(['apply', '-f', '-'], { input: cm('1') });
+    await c.kubectlOk(['apply', '--server-side', '-f', '-'], { input: cm('2') });
+    const got = JSON.parse(await c.kubectlOk(['get', 'configmap', 'moved', '-n', 'default', '-o', 'json']));
+    expect(got.data).toEqual({ a: '2' });
+    expect(
+      JSON.parse(got.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration']).data,
+    ).toEqual({
+      a: '2',
+    });
+  });
 });
