@@ -33,7 +33,9 @@ function applySmpTo(r: Resource, patch: JsonObject, schemaFor: SchemaLookup, p: 
   if (p.allowNameChange || p.allowKindChange) r.storePreviousId();
   let out: JsonObject | null;
   try {
-    out = applyStrategicMergePatch(r.obj, patch, schemaFor(r.apiVersion, r.kind), { newListElements: 'prepend' });
+    out = applyStrategicMergePatch(r.obj, patch, schemaFor(r.apiVersion, r.kind), {
+      newListElements: 'prepend',
+    });
   } catch (cause) {
     throw new KustomizeError(
       'KustomizeBuildFailed',
