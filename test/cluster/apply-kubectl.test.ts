@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApplyHooks } from '../../src/cluster/apply/index.js';
 import { startTestCluster, type TestCluster } from '../harness/cluster.js';
 
 const manifest = (replicas: number, labels = 'app: web\n    tier: front') => `
@@ -45,7 +44,7 @@ describe('kubectl apply --server-side against the embedded cluster', () => {
   let c: TestCluster;
 
   beforeAll(async () => {
-    c = await startTestCluster({ extensions: createApplyHooks() });
+    c = await startTestCluster();
   }, 60_000);
 
   afterAll(async () => {
