@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { TerminalError } from '../api/index.js';
 import type { ReconcileRequest } from './controller.js';
 import { Controller, parseRequestKey, primaryPredicate, requestKey } from './controller.js';
+import { createLogger } from './logger.js';
 import { RuntimeMetrics } from './metrics.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -143,6 +144,43 @@ describe('Controller', () => {
     await controller.stop();
     await run;
     expect(aborted).toBe(true);
+  });
+});
+
+describe('reconcile logs', () => {
+  it('are JSON lines carrying controller, kind, namespace, name and reconcileId', async () => {
+    const lines: string[] = [];
+    const logger = createLogger({
+      level: 'info',
+      destination: { write: (line: string) => lines.push(line) },
+    });
+    const controller = new Controller(
+      {
+        logger,
+        reconciler: {
+          async reconcile(ctx) {
+            ctx.log.info('hello from the reconciler');
+          },
+        },
+      },
+      { name: 'kustomization', kind: 'Kustomization' },
+    );
+    const run = controller.start();
+    controller.enqueue({ namespace: 'flux-system', name: 'apps' });
+    await until(() => lines.length === 1);
+    await controller.stop();
+    await run;
+    const entry = JSON.parse(lines[0]!);
+    expect(entry).toMatchObject({
+      level: 'info',
+      msg: 'hello from the reconciler',
+      controller: 'kustomization',
+      kind: 'Kustomization',
+      namespace: 'flux-system',
+      name: 'apps',
+    });
+    expect(entry.reconcileId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(entry.time).toMatch(/^\d{4}-\d{2}-\d{2}T/);
   });
 });
 
