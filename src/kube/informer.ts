@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { pino } from 'pino';
-import type { Clock } from './clock.js';
+import type { Clock, TimerHandle } from './clock.js';
 import { sleep, systemClock } from './clock.js';
 import { apiErrorOf, isGone } from './errors.js';
 import type { KubeClient } from './kube-client.js';
@@ -136,6 +136,8 @@ export class Informer<T extends KubeObject = KubeObject> {
     const maxMs = this.#options.retryMaxMs ?? 30_000;
     const watchSeconds = this.#options.watchTimeoutSeconds ?? 300;
     let failures = 0;
+    let watchGuard: AbortController | undefined;
+    let guardTimer: TimerHandle | undefined;
     const scope = {
       ...(this.#options.namespace ? { namespace: this.#options.namespace } : {}),
       ...(this.#options.labelSelector ? { labelSelector: this.#options.labelSelector } : {}),
@@ -151,13 +153,17 @@ export class Informer<T extends KubeObject = KubeObject> {
           this.#markSynced();
         }
         const timeoutSeconds = Math.floor(watchSeconds * (1 + random()));
+        // The server ends the watch after timeoutSeconds; if the connection dies silently instead, this
+        // guard ends it a little later so the informer resumes rather than hanging.
+        watchGuard = new AbortController();
+        const guard = watchGuard;
+        guardTimer = clock.setTimeout(() => guard.abort(), (timeoutSeconds + 30) * 1000);
         const events = kube.watch<T>(this.type, {
           ...scope,
-          signal,
+          signal: AbortSignal.any([signal, guard.signal]),
           resourceVersion: this.#resourceVersion,
           allowWatchBookmarks: true,
           timeoutSeconds,
-          // The server ends the watch after timeoutSeconds; the client-side limit only guards the headers.
         });
         const watchStarted = clock.now();
         let received = 0;
@@ -189,6 +195,7 @@ export class Informer<T extends KubeObject = KubeObject> {
         }
       } catch (err) {
         if (signal.aborted) return;
+        if (watchGuard?.signal.aborted) continue;
         if (isGone(err)) {
           this.#resourceVersion = undefined;
           continue;
@@ -204,6 +211,9 @@ export class Informer<T extends KubeObject = KubeObject> {
         } catch {
           return;
         }
+      } finally {
+        if (guardTimer !== undefined) clock.clearTimeout(guardTimer);
+        guardTimer = undefined;
       }
     }
   }

@@ -1,4 +1,4 @@
-import { SluiceError } from '../api/index.js';
+import { NotFoundError, SluiceError } from '../api/index.js';
 import { errorFromResponse } from './errors.js';
 import type { KubeConfigSource, LoadKubeConfigOptions } from './kubeconfig.js';
 import { loadKubeConfig } from './kubeconfig.js';
@@ -110,6 +110,7 @@ export class KubeClient {
   /** Default field manager. */
   readonly fieldManager: string;
   readonly #transport: KubeTransport;
+  readonly #preferred = new Map<string, string>();
 
   constructor(deps: { transport: KubeTransport }, options: KubeClientOptions = {}) {
     this.#transport = deps.transport;
@@ -336,6 +337,24 @@ export class KubeClient {
       body,
       options.contentType,
     );
+  }
+
+  /**
+   * The server's preferred version of an API group, e.g. `apps` → `apps/v1`; `''` → `v1`. Cached. Throws
+   * {@link NotFoundError} when the group is not served.
+   */
+  async preferredVersion(group: string, options: CallOptions = {}): Promise<string> {
+    if (!group) return 'v1';
+    const cached = this.#preferred.get(group);
+    if (cached) return cached;
+    const doc = await this.#json<{
+      preferredVersion?: { groupVersion?: string };
+      versions?: { groupVersion: string }[];
+    }>('GET', `/apis/${encodeURIComponent(group)}`, options, `Cannot discover API group ${group}`);
+    const version = doc?.preferredVersion?.groupVersion ?? doc?.versions?.[0]?.groupVersion;
+    if (!version) throw new NotFoundError(`API group ${group} is not served by the API server`);
+    this.#preferred.set(group, version);
+    return version;
   }
 
   /** The mapping of a kind (resource name, scope, subresources). */

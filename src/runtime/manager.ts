@@ -137,17 +137,22 @@ export class Manager {
         kind: type.kind,
       },
     );
-    controller.watch(this.informerFor(type), { predicate: predicate ?? primaryPredicate });
+    const primary = this.informerFor(type, {
+      ...(this.#options.labelSelector ? { labelSelector: this.#options.labelSelector } : {}),
+    });
+    controller.watch(primary, { predicate: predicate ?? primaryPredicate });
     this.#controllers.push(controller);
     if (this.#started && this.isLeader && this.#stop) this.#running.push(controller.start(this.#stop.signal));
     return controller;
   }
 
-  /** The shared informer for a kind within the manager's namespace and label selector. */
+  /**
+   * The shared informer for a kind within the manager's namespace (for secondary watches: the label selector
+   * that shards controllers applies to their own kinds only).
+   */
   informerFor<T extends KubeObject = KubeObject>(type: TypeRef, scope: InformerScope = {}) {
     return this.informers.informerFor<T>(type, {
       ...(this.#options.namespace ? { namespace: this.#options.namespace } : {}),
-      ...(this.#options.labelSelector ? { labelSelector: this.#options.labelSelector } : {}),
       ...scope,
     });
   }

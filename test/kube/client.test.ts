@@ -185,6 +185,21 @@ describe('KubeClient against the embedded cluster', () => {
     expect(patched.status).toEqual({ phase: 'Ready' });
   });
 
+  it('replaces the status subresource with updateStatus and knows preferred group versions', async () => {
+    const w = await kube.create({
+      apiVersion: 'example.sluice.dev/v1',
+      kind: 'Widget',
+      metadata: { name: 'w2' },
+      spec: { size: 1 },
+    });
+    const updated = await kube.updateStatus({ ...w, status: { phase: 'Done' }, spec: { size: 99 } });
+    expect(updated.status).toEqual({ phase: 'Done' });
+    expect(updated.spec).toEqual({ size: 1 });
+    expect(await kube.preferredVersion('apps')).toBe('apps/v1');
+    expect(await kube.preferredVersion('')).toBe('v1');
+    await expect(kube.preferredVersion('nothing.example.com')).rejects.toBeInstanceOf(NotFoundError);
+  });
+
   it('answers 200 concurrent reads within seconds', async () => {
     const started = Date.now();
     await Promise.all(
