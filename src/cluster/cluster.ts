@@ -23,6 +23,7 @@ import {
 } from './http/index.js';
 import { createRegistry } from './registry/index.js';
 import { openStore, type Store } from './storage/index.js';
+import { createClusterIpAllocator, startWorkloads, type WorkloadSimulation } from './workloads/index.js';
 
 /** Options of {@link startCluster}. */
 export interface ClusterOptions {
@@ -48,6 +49,8 @@ export interface ClusterOptions {
   durability?: 'full' | 'normal';
   /** Extension points filled by other parts of the cluster (admission, apply, managed fields, CRD status). */
   extensions?: Pick<ObjectServiceDeps, 'admit' | 'apply' | 'managedFields' | 'crdStatus'>;
+  /** The simulated node and workload controllers. Default: enabled, pods ready after 500 ms. */
+  workloads?: { enabled?: boolean; readyDelayMs?: number };
   logger?: Logger;
 }
 
@@ -124,15 +127,17 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Runnin
   let service: ObjectService | undefined;
   let gc: GarbageCollector | undefined;
   let server: ApiServer | undefined;
+  let workloads: WorkloadSimulation | undefined;
   const timers: NodeJS.Timeout[] = [];
   try {
     const registry = createRegistry();
     const applyHooks = createApplyHooks();
+    const clusterIps = createClusterIpAllocator(store);
     service = new ObjectService({
       store,
       registry,
       logger,
-      admit: (rt, object, o) => admit(rt, object, o) as AdmissionResult,
+      admit: (rt, object, o) => clusterIps.allocate(rt, admit(rt, object, o) as AdmissionResult, o.operation),
       crdStatus: (crd, old) => crdStatus(crd, { old }),
       apply: (live, applied, o) => applyHooks.apply(live, applied, o),
       managedFields: (old, next, o) => applyHooks.managedFields(old, next, o),
@@ -140,6 +145,9 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Runnin
     });
     ensureDefaultNamespaces(service);
     gc = startGarbageCollector(service, { logger });
+    if (options.workloads?.enabled !== false) {
+      workloads = startWorkloads(service, { readyDelayMs: options.workloads?.readyDelayMs, logger });
+    }
 
     let tls: TlsMaterial | undefined;
     let token: string | undefined;
@@ -181,7 +189,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Runnin
     }
     logger?.info({ url, kubeconfig: kubeconfigPath, dataDir }, 'cluster listening');
 
-    const running = { service, gc, server };
+    const running = { service, gc, server, workloads };
     let stopped: Promise<void> | undefined;
     return {
       url,
@@ -196,6 +204,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Runnin
         stopped ??= (async () => {
           for (const t of timers) clearTimeout(t);
           await running.server.close();
+          running.workloads?.stop();
           running.gc.stop();
           running.service.close();
           store.close();
@@ -207,6 +216,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Runnin
   } catch (err) {
     for (const t of timers) clearTimeout(t);
     await server?.close();
+    workloads?.stop();
     gc?.stop();
     service?.close();
     store.close();
