@@ -391,6 +391,30 @@ describe('the embedded cluster API', () => {
     expect((await request(cluster, 'GET', `${CM}/held`)).status).toBe(404);
   });
 
+  it('deletes collections by label selector', async () => {
+    await request(cluster, 'POST', '/api/v1/namespaces', { metadata: { name: 'sweep' } });
+    for (const [name, tier] of [
+      ['a', 'web'],
+      ['b', 'web'],
+      ['c', 'db'],
+    ] as const) {
+      await request(cluster, 'POST', '/api/v1/namespaces/sweep/configmaps', {
+        ...cm(name),
+        metadata: { name, labels: { tier } },
+      });
+    }
+    const swept = await request(
+      cluster,
+      'DELETE',
+      '/api/v1/namespaces/sweep/configmaps?labelSelector=tier%3Dweb',
+    );
+    expect(swept.status).toBe(200);
+    expect(swept.json().items.map((i: Json) => i.metadata.name)).toEqual(['a', 'b']);
+    const left = (await request(cluster, 'GET', '/api/v1/namespaces/sweep/configmaps')).json();
+    expect(left.items.map((i: Json) => i.metadata.name)).toEqual(['c']);
+    expect((await request(cluster, 'DELETE', '/api/v1/namespaces?labelSelector=x%3Dy')).status).toBe(405);
+  });
+
   it('orphans dependents with the Orphan propagation policy', async () => {
     const owner = (await request(cluster, 'POST', CM, cm('orphan-owner'))).json();
     await request(cluster, 'POST', CM, {

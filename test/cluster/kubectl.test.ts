@@ -317,6 +317,32 @@ describe('kubectl 1.35 against the embedded cluster', () => {
     expect(selected.trim()).toBe('event/web.1');
   });
 
+  it('logs and exec explain that the embedded cluster runs no containers', async () => {
+    await c.kubectlOk(['run', 'runner', '-n', 'shop', '--image=nginx']);
+    for (const args of [
+      ['logs', 'runner'],
+      ['exec', 'runner', '--', 'ls'],
+    ]) {
+      const result = await c.kubectl(['-n', 'shop', ...args]);
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toContain('the embedded cluster runs no containers');
+    }
+    await c.kubectlOk(['delete', 'pod', 'runner', '-n', 'shop', '--wait']);
+  });
+
+  it('deleting a CRD removes its custom resources', async () => {
+    await c.kubectl(['create', '-f', '-'], { input: CRD });
+    await c.kubectlOk(['wait', '--for=condition=Established', 'crd/widgets.example.com', '--timeout=20s']);
+    await c.kubectlOk(['create', '-f', '-'], {
+      input:
+        'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: doomed, namespace: shop}\nspec: {size: 1}\n',
+    });
+    await c.kubectlOk(['delete', 'crd', 'widgets.example.com', '--wait', '--timeout=30s']);
+    expect(c.cluster.store.list('/registry/example.com/').items).toEqual([]);
+    const resources = await c.kubectlOk(['api-resources']);
+    expect(resources).not.toContain('widgets');
+  });
+
   it('deleting a namespace removes what is in it', async () => {
     await c.kubectlOk(['create', 'namespace', 'doomed']);
     await c.kubectlOk(['create', 'configmap', 'inside', '-n', 'doomed', '--from-literal=a=b']);
