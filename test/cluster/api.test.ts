@@ -245,6 +245,14 @@ describe('the embedded cluster API', () => {
     expect(second.items.map((i: Json) => i.metadata.name)).toEqual(['item-2', 'item-3']);
     expect(second.metadata.resourceVersion).toBe(first.metadata.resourceVersion);
     await request(cluster, 'POST', '/api/v1/namespaces/paging/configmaps', cm('item-5'));
+    const exact = (
+      await request(
+        cluster,
+        'GET',
+        `/api/v1/namespaces/paging/configmaps?resourceVersion=${first.metadata.resourceVersion}&resourceVersionMatch=Exact`,
+      )
+    ).json();
+    expect(exact.items).toHaveLength(5);
     cluster.store.compact();
     const gone = await request(
       cluster,

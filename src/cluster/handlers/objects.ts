@@ -133,6 +133,8 @@ export interface ListRequest {
   fieldSelector?: Selector;
   limit?: number;
   continue?: string;
+  /** List the state at exactly this revision (`resourceVersionMatch=Exact`); 410 when compacted. */
+  exactRevision?: number;
 }
 
 /** The result of a list: items plus ListMeta. */
@@ -386,7 +388,7 @@ export class ObjectService {
   /** Lists objects with selectors and paging. */
   list(rt: ResourceType, namespace: string | undefined, request: ListRequest = {}): ListResponse {
     const prefix = this.prefix(rt, namespace);
-    let revision: number | undefined;
+    let revision = request.exactRevision;
     let after: string | undefined;
     if (request.continue) {
       const token = decodeContinue(request.continue);
@@ -404,7 +406,9 @@ export class ObjectService {
     } catch (err) {
       if (err instanceof RevisionExpiredError) {
         throw expired(
-          'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.',
+          request.continue
+            ? 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.'
+            : `too old resource version: ${revision} (${err.compactRevision + 1})`,
         );
       }
       throw err;

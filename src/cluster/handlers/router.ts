@@ -287,11 +287,22 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
               },
             ]);
           }
+          let exactRevision: number | undefined;
+          if (req.query.get('resourceVersionMatch') === 'Exact') {
+            exactRevision = Number(req.query.get('resourceVersion'));
+            if (!Number.isInteger(exactRevision) || exactRevision <= 0) {
+              throw badRequest('resourceVersionMatch=Exact requires a resourceVersion greater than 0');
+            }
+            if (exactRevision > service.store.currentRevision) {
+              throw badRequest(`resourceVersion ${exactRevision} is newer than the current one`);
+            }
+          }
           const list = service.list(rt, namespace, {
             labelSelector,
             fieldSelector,
             limit: parseLimit(req.query.get('limit')),
             continue: req.query.get('continue') ?? undefined,
+            exactRevision,
           });
           const metadata: KubeObject = { resourceVersion: list.resourceVersion };
           if (list.continue) metadata.continue = list.continue;
@@ -435,6 +446,8 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
       }
       return `${JSON.stringify({ type, object: body })}\n`;
     };
+    // A watcher that stops reading is dropped rather than buffered without bound; clients re-watch.
+    const MAX_BUFFERED = 16 * 1024 * 1024;
 
     res.writeHead(200, {
       'Content-Type': format === 'yaml' ? 'application/json' : 'application/json',
@@ -479,6 +492,10 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
     try {
       stop = store.watch(prefix, from, (event) => {
         if (res.writableEnded) return;
+        if (res.writableLength > MAX_BUFFERED) {
+          finish();
+          return;
+        }
         const now = matches(event.object);
         if (event.type === 'ADDED') {
           if (now) res.write(encode('ADDED', event.object));
