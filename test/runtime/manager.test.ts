@@ -41,7 +41,24 @@ beforeAll(async () => {
   );
   manager.events.subscribe((e) => published.push(e));
   reconciler = new WidgetReconciler(kube, manager.eventRecorder('widget-controller'));
-  manager.addController({ name: 'widget', for: WIDGET, reconciler });
+  const controller = manager.addController({ name: 'widget', for: WIDGET, reconciler });
+  // Widgets that reference a watched ConfigMap are reconciled when it changes.
+  const widgets = manager.informerFor<Widget>(WIDGET);
+  widgets.store.addIndexer('configMapRef', (w) =>
+    w.spec?.configMapRef ? [`${w.metadata.namespace}/${w.spec.configMapRef}`] : [],
+  );
+  controller.watch(
+    manager.informerFor(
+      { apiVersion: 'v1', kind: 'ConfigMap' },
+      { labelSelector: 'reconcile.fluxcd.io/watch=Enabled' },
+    ),
+    {
+      map: (cm) =>
+        widgets.store
+          .byIndex('configMapRef', `${cm.metadata.namespace}/${cm.metadata.name}`)
+          .map((w) => ({ namespace: w.metadata.namespace ?? '', name: w.metadata.name ?? '' })),
+    },
+  );
   await manager.start();
   await manager.waitForSync();
 });
@@ -131,6 +148,19 @@ describe('Manager running a Widget controller', () => {
     await kube.delete(ref('doomed'));
     await until(async () => (await kube.tryGet(ref('doomed'))) === undefined);
     expect(reconciler.cleanedUp).toContain(`${NS}/doomed`);
+  });
+
+  it('reconciles Widgets again when a ConfigMap they reference changes', async () => {
+    const cmRef = { apiVersion: 'v1', kind: 'ConfigMap', namespace: NS, name: 'sizes' };
+    await kube.create({
+      ...cmRef,
+      metadata: { name: 'sizes', namespace: NS, labels: { 'reconcile.fluxcd.io/watch': 'Enabled' } },
+      data: { size: '3' },
+    });
+    await kube.create(widget('from-config', { configMapRef: 'sizes' }));
+    await until(async () => (await status('from-config')).status?.doubled === 6);
+    await kube.patch(cmRef, { data: { size: '7' } });
+    await until(async () => (await status('from-config')).status?.doubled === 14);
   });
 
   it('serves health, readiness and Prometheus metrics', async () => {

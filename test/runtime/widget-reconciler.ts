@@ -22,6 +22,8 @@ export interface WidgetSpec {
   /** Reconcile again after this many ms. */
   intervalMs?: number;
   suspend?: boolean;
+  /** Take the size from `data.size` of this ConfigMap in the Widget's namespace. */
+  configMapRef?: string;
 }
 
 export type Widget = KubeObject & { spec?: WidgetSpec; status?: Record<string, unknown> };
@@ -69,7 +71,16 @@ export class WidgetReconciler implements Reconciler {
         return undefined;
       }
       conditions.markReconciling(obj, ConditionReason.Progressing, 'Reconciliation in progress');
-      const spec = obj.spec ?? {};
+      const spec = { ...obj.spec };
+      if (spec.configMapRef) {
+        const cm = await this.kube.get({
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          namespace: req.namespace,
+          name: spec.configMapRef,
+        });
+        spec.size = Number((cm.data as Record<string, string> | undefined)?.size ?? 0);
+      }
       if ((spec.size ?? 0) < 0) {
         conditions.markFalse(
           obj,
