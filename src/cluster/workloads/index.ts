@@ -8,11 +8,5 @@
  * down on purpose. Service cluster IPs are allocated at create by {@link createClusterIpAllocator}.
  */
 export { type ClusterIpAllocator, createClusterIpAllocator } from './cluster-ip.js';
-export {
-  SIMULATE_DELAY_ANNOTATION,
-  SIMULATE_FAILURE_ANNOTATION,
-  type SimulatedFailure,
-  startWorkloads,
-  type WorkloadSimulation,
-  type WorkloadsOptions,
-} from './simulation.js';
+export { SIMULATE_DELAY_ANNOTATION, SIMULATE_FAILURE_ANNOTATION, type SimulatedFailure } from './context.js';
+export { startWorkloads, type WorkloadSimulation, type WorkloadsOptions } from './simulation.js';
