@@ -45,3 +45,16 @@ export class RevisionExpiredError extends SluiceError {
     this.compactRevision = compactRevision;
   }
 }
+
+/** Another process holds the database open. */
+export class StoreLockedError extends SluiceError {
+  constructor(path: string, cause?: unknown) {
+    super(
+      'StoreLocked',
+      `Database ${path} is in use by another process: stop the other embedded cluster first`,
+      {
+        cause,
+      },
+    );
+  }
+}

@@ -3,7 +3,13 @@
  * global resourceVersion; optimistic concurrency on the previous revision; compaction) and a watch cache that
  * replays recent history and fans new writes out to watchers by key prefix.
  */
-export { KeyExistsError, KeyNotFoundError, RevisionConflictError, RevisionExpiredError } from './errors.js';
+export {
+  KeyExistsError,
+  KeyNotFoundError,
+  RevisionConflictError,
+  RevisionExpiredError,
+  StoreLockedError,
+} from './errors.js';
 export {
   type KubeObject,
   type ListOptions,

@@ -10,6 +10,7 @@ import {
   RevisionExpiredError,
   type Store,
   type StoreEvent,
+  StoreLockedError,
 } from './index.js';
 
 const cm = (name: string, data: Record<string, string> = {}) => ({
@@ -151,5 +152,20 @@ describe('openStore', () => {
     expect(s2.compactRevision).toBe(3);
     expect(s2.get('/registry/core/configmaps/default/a')?.revision).toBe(1);
     expect(s2.create('/registry/core/configmaps/default/c', cm('c')).revision).toBe(4);
+  });
+
+  it('refuses a second opening of the same file while the first is open', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-store-'));
+    dirs.push(dir);
+    const path = join(dir, 'state.db');
+    const first = openStore({ path });
+    open.push(first);
+    first.create('/registry/core/configmaps/default/a', cm('a'));
+    expect(() => openStore({ path })).toThrow(StoreLockedError);
+    first.close();
+    open.splice(open.indexOf(first), 1);
+    const again = openStore({ path });
+    open.push(again);
+    expect(again.get('/registry/core/configmaps/default/a')).toBeDefined();
   });
 });

@@ -1,6 +1,12 @@
 import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
-import { KeyExistsError, KeyNotFoundError, RevisionConflictError, RevisionExpiredError } from './errors.js';
+import {
+  KeyExistsError,
+  KeyNotFoundError,
+  RevisionConflictError,
+  RevisionExpiredError,
+  StoreLockedError,
+} from './errors.js';
 import { WatchCache } from './watch-cache.js';
 
 /** A Kubernetes object as stored: plain JSON with `metadata`. */
@@ -147,10 +153,22 @@ function encode(object: KubeObject): string {
 
 /** Opens (creating when needed) the store at `options.path`. */
 export function openStore(options: StoreOptions): Store {
-  const db = new Database(options.path);
-  if (options.path !== ':memory:') db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
-  db.exec(SCHEMA);
+  const db = new Database(options.path, { timeout: 0 });
+  try {
+    if (options.path !== ':memory:') {
+      // One server per database: a second one would keep its own watch cache and miss the first one's writes.
+      db.pragma('locking_mode = EXCLUSIVE');
+      db.pragma('journal_mode = WAL');
+    }
+    db.pragma(`synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
+    db.exec(SCHEMA);
+    db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'log'").get();
+    db.exec('BEGIN IMMEDIATE; COMMIT');
+  } catch (err) {
+    db.close();
+    if ((err as { code?: string }).code === 'SQLITE_BUSY') throw new StoreLockedError(options.path, err);
+    throw err;
+  }
 
   const latestStmt = db.prepare<[string], Row>(
     'SELECT id, name, created, deleted, create_revision, value FROM log WHERE name = ? ORDER BY id DESC LIMIT 1',
