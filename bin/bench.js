@@ -16,12 +16,17 @@ const available = readdirSync(join(root, 'bench'))
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !available.includes(w));
 if (unknown.length > 0) {
-  process.stderr.write(`Unknown benchmark suite ${unknown.join(', ')}: available are ${available.join(', ')}\n`);
+  process.stderr.write(
+    `Unknown benchmark suite ${unknown.join(', ')}: available are ${available.join(', ')}\n`,
+  );
   process.exit(2);
 }
 const suites = wanted.length > 0 ? wanted : available;
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.bench.json')], { stdio: 'inherit', cwd: root });
+execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.bench.json')], {
+  stdio: 'inherit',
+  cwd: root,
+});
 for (const suite of suites) {
   process.stdout.write(`\n== bench: ${suite} ==\n`);
   const mod = await import(pathToFileURL(join(root, '.cache', 'bench-dist', 'bench', `${suite}.js`)).href);
