@@ -131,6 +131,7 @@ CREATE TABLE IF NOT EXISTS log (
 CREATE UNIQUE INDEX IF NOT EXISTS log_name_prev ON log (name, prev_revision);
 CREATE INDEX IF NOT EXISTS log_name_id ON log (name, id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS live (name TEXT PRIMARY KEY, id INTEGER NOT NULL) WITHOUT ROWID;
 `;
 
 /** The first key after every key starting with `prefix`. */
@@ -181,11 +182,24 @@ export function openStore(options: StoreOptions): Store {
      JOIN (SELECT MAX(id) AS id FROM log WHERE name > ? AND name < ? AND id <= ? GROUP BY name) m ON l.id = m.id
      WHERE l.deleted = 0 ORDER BY l.name`,
   );
-  const countStmt = db.prepare<[string, string], { n: number }>(
-    `SELECT COUNT(*) AS n FROM log l
-     JOIN (SELECT MAX(id) AS id FROM log WHERE name >= ? AND name < ? GROUP BY name) m ON l.id = m.id
-     WHERE l.deleted = 0`,
+  // The live table indexes the latest row of every existing key, so current lists need no GROUP BY over history.
+  const liveListStmt = db.prepare<[string, string], Row>(
+    `SELECT l.id, l.name, l.created, l.deleted, l.create_revision, l.value FROM live c
+     JOIN log l ON l.id = c.id WHERE c.name > ? AND c.name < ? ORDER BY c.name`,
   );
+  const liveUpsertStmt = db.prepare<[string, number]>(
+    'INSERT INTO live (name, id) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET id = excluded.id',
+  );
+  const liveDeleteStmt = db.prepare<[string]>('DELETE FROM live WHERE name = ?');
+  const countStmt = db.prepare<[string, string], { n: number }>(
+    'SELECT COUNT(*) AS n FROM live WHERE name >= ? AND name < ?',
+  );
+  const liveEmpty = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM live').get()!.n === 0;
+  if (liveEmpty) {
+    // A database written before the live index existed: build it from the log once.
+    db.exec(`INSERT INTO live (name, id) SELECT l.name, l.id FROM log l
+      JOIN (SELECT MAX(id) AS id FROM log GROUP BY name) m ON l.id = m.id WHERE l.deleted = 0`);
+  }
   const historyStmt = db.prepare<[number, string, string], Row>(
     `SELECT l.id, l.name, l.created, l.deleted, l.create_revision, l.value, p.value AS prev, p.id AS prev_id
      FROM log l LEFT JOIN log p ON p.id = l.prev_revision
@@ -216,6 +230,24 @@ export function openStore(options: StoreOptions): Store {
     return row && !row.deleted ? row : undefined;
   };
 
+  const writeRow = db.transaction(
+    (
+      key: string,
+      created: number,
+      deleted: number,
+      createRevision: number,
+      prevRevision: number,
+      value: string,
+    ) => {
+      const revision = Number(
+        insertStmt.run(key, created, deleted, createRevision, prevRevision, value).lastInsertRowid,
+      );
+      if (deleted) liveDeleteStmt.run(key);
+      else liveUpsertStmt.run(key, revision);
+      return revision;
+    },
+  );
+
   const append = (
     key: string,
     type: StoreEventType,
@@ -224,7 +256,7 @@ export function openStore(options: StoreOptions): Store {
     value: string,
     prev: Row | undefined,
   ): StoredObject => {
-    const info = insertStmt.run(
+    const revision = writeRow(
       key,
       type === 'ADDED' ? 1 : 0,
       type === 'DELETED' ? 1 : 0,
@@ -232,7 +264,6 @@ export function openStore(options: StoreOptions): Store {
       prevRevision,
       value,
     );
-    const revision = Number(info.lastInsertRowid);
     current = revision;
     const stored: StoredObject = {
       key,
@@ -272,7 +303,11 @@ export function openStore(options: StoreOptions): Store {
       // The range is exclusive at the start; a key equal to the prefix itself is never an object key.
       const items: StoredObject[] = [];
       let more = false;
-      for (const row of listStmt.iterate(start, prefixEnd(prefix), revision)) {
+      const rows =
+        revision === current
+          ? liveListStmt.iterate(start, prefixEnd(prefix))
+          : listStmt.iterate(start, prefixEnd(prefix), revision);
+      for (const row of rows) {
         if (opts.filter) {
           const stored = toStored(row);
           if (!opts.filter(stored.object)) continue;
