@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import type { GitRepository } from '../api/index.js';
 import { computeStatus, type HealthStatus } from './index.js';
 
 interface Case {
@@ -430,6 +431,19 @@ describe('computeStatus()', () => {
     expect(computeStatus(parse(cases['a failed Job is Failed']!.yaml)).conditions).toEqual([
       { type: 'Stalled', status: 'True', reason: 'JobFailed', message: 'Job Failed. failed: 3/2' },
     ]);
+  });
+
+  it('takes typed Flux objects as they are', () => {
+    const repo: GitRepository = {
+      apiVersion: 'source.toolkit.fluxcd.io/v1',
+      kind: 'GitRepository',
+      metadata: { name: 'podinfo', generation: 2 },
+      spec: { interval: '1m', url: 'https://example.com/podinfo' },
+      status: { observedGeneration: 1 },
+    };
+    expect(computeStatus(repo).message).toBe(
+      'GitRepository generation is 2, but latest observed generation is 1',
+    );
   });
 
   it('gives NotFound for a missing object', () => {

@@ -361,16 +361,17 @@ function readyStatus(obj: KubeObject): StatusResult | undefined {
  * object (`undefined`/`null`) is NotFound.
  */
 export function computeStatus(
-  obj: KubeObject | null | undefined,
+  obj: object | null | undefined,
   options: ComputeStatusOptions = {},
 ): StatusResult {
   if (obj === null || obj === undefined)
     return { status: 'NotFound', message: 'Resource not found', conditions: [] };
   if (!isObject(obj)) return { status: 'Unknown', message: 'Resource is not an object', conditions: [] };
   const resolved: Required<ComputeStatusOptions> = { now: options.now ?? (() => new Date()) };
-  const generic = genericStatus(obj);
+  const o = obj as KubeObject;
+  const generic = genericStatus(o);
   if (generic) return generic;
-  const fn = STATUS_FUNCTIONS.get(groupKindKey(obj));
-  if (fn) return fn(obj, resolved);
-  return readyStatus(obj) ?? current('Resource is current');
+  const fn = STATUS_FUNCTIONS.get(groupKindKey(o));
+  if (fn) return fn(o, resolved);
+  return readyStatus(o) ?? current('Resource is current');
 }
