@@ -144,9 +144,19 @@ export async function createApiServer(
   const listener = async (req: IncomingMessage, res: ServerResponse) => {
     const controller = new AbortController();
     controllers.add(controller);
+    const started = performance.now();
     res.on('close', () => {
       controller.abort();
       controllers.delete(controller);
+      options.logger?.debug(
+        {
+          method: req.method,
+          url: req.url,
+          status: res.statusCode,
+          ms: Math.round(performance.now() - started),
+        },
+        'request',
+      );
     });
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
