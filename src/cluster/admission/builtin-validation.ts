@@ -276,7 +276,7 @@ function immutable(field: string, value: unknown): StatusCause {
 /**
  * The update rules of built-in kinds: immutable selectors (Deployments, ReplicaSets, DaemonSets, Jobs),
  * a running Job's template, StatefulSet spec outside the updatable fields, `immutable` ConfigMaps and
- * Secrets, a bound PersistentVolumeClaim's spec, a CRD's scope and group.
+ * Secrets, a Service's allocated cluster IP, a bound PersistentVolumeClaim's spec, a CRD's scope and group.
  */
 export function validateBuiltinUpdate(group: string, kind: string, object: Obj, old: Obj): StatusCause[] {
   const causes: StatusCause[] = [];
@@ -329,6 +329,21 @@ export function validateBuiltinUpdate(group: string, kind: string, object: Obj, 
       if (kind === 'Secret' && (object.type ?? 'Opaque') !== (old.type ?? 'Opaque'))
         causes.push(immutable('type', object.type));
       break;
+    case '/Service': {
+      // The primary cluster IP stays once allocated, unless the Service turns into or from ExternalName.
+      const external =
+        (spec.type ?? 'ClusterIP') === 'ExternalName' || (oldSpec.type ?? 'ClusterIP') === 'ExternalName';
+      const primary = (s: Obj): unknown =>
+        (Array.isArray(s.clusterIPs) && s.clusterIPs[0]) || s.clusterIP || undefined;
+      const was = primary(oldSpec);
+      const now = primary(spec);
+      if (!external && was !== undefined && now !== undefined && now !== was) {
+        causes.push(
+          invalidCause('spec.clusterIPs[0]', spec.clusterIPs ?? [spec.clusterIP], 'may not change once set'),
+        );
+      }
+      break;
+    }
     case '/PersistentVolumeClaim': {
       const strip = (s: Obj) => {
         const copy = { ...s };
