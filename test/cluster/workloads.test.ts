@@ -277,6 +277,19 @@ describe('simulated workloads', () => {
     expect(deploymentCurrent(d)).toBe(false);
   });
 
+  it('lets a failing workload recover when its failure annotation goes', async () => {
+    const patched = await api(
+      'PATCH',
+      `${DEPLOYMENTS}/pull`,
+      { metadata: { annotations: { 'sluice.dev/simulate-failure': null } } },
+      'application/merge-patch+json',
+    );
+    expect(patched.__status).toBe(200);
+    await until('pull to become Current', async () =>
+      deploymentCurrent(await api('GET', `${DEPLOYMENTS}/pull`)),
+    );
+  });
+
   it('crash-loops a pod template marked CrashLoopBackOff with a growing restart count', async () => {
     await create(
       PODS,

@@ -170,12 +170,28 @@ export function startWorkloads(service: ObjectService, options: WorkloadsOptions
       } else {
         index(key, object);
         enqueue(key);
+        // Pods follow a change of their controllers' simulation annotations (a workload told to recover).
+        if (event.prevObject && simulationOf(event.prevObject) !== simulationOf(object)) {
+          for (const child of childrenOf.get(object.metadata?.uid) ?? []) {
+            enqueue(child);
+            for (const grandchild of childrenOf.get(store.get(child)?.object.metadata?.uid) ?? [])
+              enqueue(grandchild);
+          }
+        }
       }
       const owner = ownerKeyOf(object);
       if (owner) enqueue(owner);
     } catch (err) {
       log?.warn({ err }, 'workload event dropped');
     }
+  };
+
+  const simulationOf = (object: KubeObject): string => {
+    const values: unknown[] = [];
+    for (const a of [object.metadata?.annotations, object.spec?.template?.metadata?.annotations]) {
+      values.push(a?.[SIMULATE_FAILURE_ANNOTATION], a?.[SIMULATE_DELAY_ANNOTATION]);
+    }
+    return JSON.stringify(values);
   };
 
   const simulated = (object: KubeObject): Simulated => {
