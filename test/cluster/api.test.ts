@@ -178,6 +178,29 @@ describe('the embedded cluster API', () => {
     expect((await request(cluster, 'GET', '/version')).status).toBe(200);
   });
 
+  it('serves metadata-only lists, gets and watches for PartialObjectMetadata clients', async () => {
+    const accept = {
+      Accept:
+        'application/vnd.kubernetes.protobuf;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json',
+    };
+    await request(cluster, 'POST', CM, cm('meta-only', { secret: 'value' }));
+    const list = (await request(cluster, 'GET', CM, undefined, accept)).json();
+    expect(list.kind).toBe('PartialObjectMetadataList');
+    const item = list.items.find((i: Json) => i.metadata.name === 'meta-only');
+    expect(item).toEqual({
+      kind: 'PartialObjectMetadata',
+      apiVersion: 'meta.k8s.io/v1',
+      metadata: expect.any(Object),
+    });
+    const one = (
+      await request(cluster, 'GET', `${CM}/meta-only`, undefined, {
+        Accept: 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1',
+      })
+    ).json();
+    expect(one.kind).toBe('PartialObjectMetadata');
+    expect(one.data).toBeUndefined();
+  });
+
   it('honours fieldValidation, dryRun and generateName', async () => {
     const body = { ...cm('strict'), spec: { nope: true } };
     const strict = await request(cluster, 'POST', `${CM}?fieldValidation=Strict`, body);

@@ -87,7 +87,12 @@ function mediaType(header: string | undefined): string {
   return (header ?? '').split(';')[0]!.trim().toLowerCase();
 }
 
-type Format = 'json' | 'yaml' | 'table';
+type Format = 'json' | 'yaml' | 'table' | 'meta';
+
+/** The metadata-only view of an object (`as=PartialObjectMetadata`). */
+function partialMetadata(object: KubeObject): KubeObject {
+  return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: object.metadata };
+}
 
 function negotiate(
   accept: string | undefined,
@@ -101,6 +106,14 @@ function negotiate(
   for (const part of accept.split(',')) {
     const media = mediaType(part);
     if (media.includes('as=')) continue;
+    if (
+      allowTable &&
+      /;\s*as=PartialObjectMetadata(List)?\b/.test(part) &&
+      /;\s*g=meta\.k8s\.io\b/.test(part)
+    ) {
+      if (media === 'application/json') return { format: 'meta' };
+      continue;
+    }
     if (part.includes('as=') && !part.includes('as=Table')) continue;
     if (media === 'application/json' || media === '*/*' || media === 'application/*' || media === '') {
       return { format: 'json' };
@@ -213,6 +226,17 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
     objects: KubeObject[] | undefined,
   ) => {
     const { format, tableVersion } = negotiate(req.headers.accept, true);
+    if (format === 'meta') {
+      if (objects) {
+        sendJson(res, 200, {
+          kind: 'PartialObjectMetadataList',
+          apiVersion: 'meta.k8s.io/v1',
+          metadata: body.metadata,
+          items: objects.map(partialMetadata),
+        });
+      } else sendJson(res, 200, partialMetadata(body));
+      return;
+    }
     if (format === 'table') {
       const include = req.query.get('includeObject') as 'None' | 'Metadata' | 'Object' | null;
       const table = toTable(target.rt, objects ?? [body], {
@@ -437,6 +461,8 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
     const include = (q.get('includeObject') as 'None' | 'Metadata' | 'Object' | null) ?? 'Metadata';
     const encode = (type: string, object: KubeObject) => {
       let body: unknown = service.present(rt, object);
+      if (format === 'meta' && type !== 'BOOKMARK' && type !== 'ERROR')
+        body = partialMetadata(body as KubeObject);
       if (format === 'table' && type !== 'BOOKMARK' && type !== 'ERROR') {
         body = toTable(rt, [body as KubeObject], {
           includeObject: include,
