@@ -190,9 +190,17 @@ function mergeList(orig: JsonValue[] | undefined, patch: JsonValue[], type: Patc
   }
   const out = orig;
   const added: JsonValue[] = [];
+  // With `prepend`, elements the patch names come first in the patch's order, then the others.
+  const touched: JsonValue[] = [];
   for (const e of patch) {
     if (!isObject(e) || keys.length === 0) {
-      if (!out.some((x) => deepEqual(x, e)) && !added.some((x) => deepEqual(x, e))) added.push(deepClone(e));
+      const at = out.findIndex((x) => deepEqual(x, e));
+      if (at >= 0) {
+        if (prepend) touched.push(out.splice(at, 1)[0]!);
+      } else if (!added.some((x) => deepEqual(x, e))) {
+        added.push(deepClone(e));
+        if (prepend) touched.push(added[added.length - 1]!);
+      }
       continue;
     }
     const d = directive(e);
@@ -204,17 +212,30 @@ function mergeList(orig: JsonValue[] | undefined, patch: JsonValue[], type: Patc
     if (i >= 0) {
       const m = mergeMap(out[i] as JsonObject, e, items);
       if (m === DELETE) out.splice(i, 1);
-      else out[i] = m;
+      else if (prepend) {
+        out.splice(i, 1);
+        touched.push(m);
+      } else out[i] = m;
     } else {
-      const j = added.findIndex((x) => sameElement(x, e, keys));
-      const m = mergeMap(j >= 0 ? (added[j] as JsonObject) : undefined, e, items);
-      if (j >= 0) {
-        if (m === DELETE) added.splice(j, 1);
-        else added[j] = m;
-      } else if (m !== DELETE) added.push(m);
+      const j = touched.findIndex((x) => sameElement(x, e, keys));
+      if (prepend && j >= 0) {
+        const m = mergeMap(touched[j] as JsonObject, e, items);
+        if (m === DELETE) touched.splice(j, 1);
+        else touched[j] = m;
+        continue;
+      }
+      const k = added.findIndex((x) => sameElement(x, e, keys));
+      const m = mergeMap(k >= 0 ? (added[k] as JsonObject) : undefined, e, items);
+      if (k >= 0) {
+        if (m === DELETE) added.splice(k, 1);
+        else added[k] = m;
+      } else if (m !== DELETE) {
+        added.push(m);
+        if (prepend) touched.push(m);
+      }
     }
   }
-  return prepend ? [...added, ...out] : [...out, ...added];
+  return prepend ? [...touched, ...out] : [...out, ...added];
 }
 
 function reorder(list: JsonValue[], order: JsonValue[], keys: string[] | undefined): JsonValue[] {

@@ -1,0 +1,4 @@
+#!/bin/sh
+echo "hello"
+
+exit 0
