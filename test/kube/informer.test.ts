@@ -1,13 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   connectKube,
-  EventRecorder,
-  EventStream,
   Informer,
   InformerFactory,
   type KubeClient,
   type KubeObject,
-  type RecordedEvent,
 } from '../../src/kube/index.js';
 import { startTestCluster, type TestCluster } from '../harness/cluster.js';
 import { until } from './helpers.js';
@@ -25,7 +22,7 @@ const cm = (namespace: string, name: string, labels: Record<string, string> = {}
 beforeAll(async () => {
   tc = await startTestCluster();
   kube = connectKube({ path: tc.kubeconfigPath });
-  for (const ns of ['inf-a', 'inf-b', 'events']) {
+  for (const ns of ['inf-a', 'inf-b', 'noise']) {
     await kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   }
 });
@@ -80,7 +77,7 @@ describe('Informer', () => {
 
     await kube.delete({ ...CM, namespace: 'inf-b', name: 'goes' });
     await kube.create(cm('inf-b', 'new'));
-    for (let i = 0; i < 3; i++) await kube.create(cm('events', `noise-${i}`));
+    for (let i = 0; i < 3; i++) await kube.create(cm('noise', `noise-${i}`));
     tc.cluster.store.compact();
 
     informer.start();
@@ -102,65 +99,5 @@ describe('Informer', () => {
     expect(factory.informerFor(CM, { namespace: 'x' })).toBe(a);
     expect(factory.informerFor(CM, { namespace: 'y' })).not.toBe(a);
     expect(factory.informerFor(CM, { namespace: 'x', labelSelector: 'a=b' })).not.toBe(a);
-  });
-});
-
-describe('EventRecorder', () => {
-  it('writes a core/v1 Event, aggregates repeats and publishes every event on the stream', async () => {
-    const subject: KubeObject = await kube.create<KubeObject>({
-      ...cm('events', 'subject'),
-      metadata: {
-        name: 'subject',
-        namespace: 'events',
-        annotations: { 'event.toolkit.fluxcd.io/team': 'blue', other: 'x' },
-      },
-    });
-    const stream = new EventStream();
-    const published: RecordedEvent[] = [];
-    stream.subscribe((e) => published.push(e));
-    const recorder = new EventRecorder(
-      { kube, stream },
-      { reportingController: 'kustomize-controller', reportingInstance: 'pod-1' },
-    );
-    await recorder.normal(subject, 'ReconciliationSucceeded', 'Reconciliation finished', {
-      'kustomize.toolkit.fluxcd.io/revision': 'main@sha1:abc',
-    });
-    await recorder.normal(subject, 'ReconciliationSucceeded', 'Reconciliation finished', {
-      'kustomize.toolkit.fluxcd.io/revision': 'main@sha1:abc',
-    });
-    await recorder.warning(subject, 'BuildFailed', 'kustomize build failed');
-    await recorder.record(subject, {
-      severity: 'trace',
-      reason: 'Progressing',
-      message: 'only for notifications',
-    });
-
-    expect(published.map((e) => [e.severity, e.reason])).toEqual([
-      ['info', 'ReconciliationSucceeded'],
-      ['info', 'ReconciliationSucceeded'],
-      ['error', 'BuildFailed'],
-      ['trace', 'Progressing'],
-    ]);
-    expect(published[0]).toMatchObject({
-      involvedObject: { kind: 'ConfigMap', name: 'subject', namespace: 'events', uid: subject.metadata.uid },
-      metadata: {
-        'event.toolkit.fluxcd.io/team': 'blue',
-        'kustomize.toolkit.fluxcd.io/revision': 'main@sha1:abc',
-      },
-      reportingController: 'kustomize-controller',
-      reportingInstance: 'pod-1',
-    });
-
-    const events = await kube.list({ apiVersion: 'v1', kind: 'Event' }, { namespace: 'events' });
-    const mine = events.items.filter((e) => (e.involvedObject as { name: string }).name === 'subject');
-    expect(mine.map((e) => [e.type, e.reason, e.count])).toEqual([
-      ['Normal', 'ReconciliationSucceeded', 2],
-      ['Warning', 'BuildFailed', 1],
-    ]);
-    expect(mine[0]).toMatchObject({
-      source: { component: 'kustomize-controller' },
-      reportingComponent: 'kustomize-controller',
-      metadata: { annotations: { 'kustomize.toolkit.fluxcd.io/revision': 'main@sha1:abc' } },
-    });
   });
 });
