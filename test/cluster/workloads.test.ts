@@ -236,6 +236,29 @@ describe('simulated workloads', () => {
     });
   });
 
+  it('rolls back with kubectl rollout undo, reusing the earlier ReplicaSet under a new revision', async () => {
+    const before = (await api('GET', REPLICASETS)).items.filter((r: Obj) =>
+      r.metadata.name.startsWith('web-'),
+    );
+    await tc.kubectlOk(['rollout', 'undo', 'deployment/web']);
+    const d = await until('the undo to roll out', async () => {
+      const d = await api('GET', `${DEPLOYMENTS}/web`);
+      return d.metadata.annotations['deployment.kubernetes.io/revision'] === '3' && deploymentCurrent(d)
+        ? d
+        : undefined;
+    });
+    expect(d.spec.template.spec.containers[0].image).toBe('nginx:1.27');
+    const after = (await api('GET', REPLICASETS)).items.filter((r: Obj) =>
+      r.metadata.name.startsWith('web-'),
+    );
+    expect(after.map((r: Obj) => r.metadata.name).sort()).toEqual(
+      before.map((r: Obj) => r.metadata.name).sort(),
+    );
+    const history = await tc.kubectlOk(['rollout', 'history', 'deployment/web']);
+    expect(history).toMatch(/^2\s/m);
+    expect(history).toMatch(/^3\s/m);
+  });
+
   it('shows InProgress then Current to kubectl rollout status and kubectl wait', async () => {
     await create(DEPLOYMENTS, deployment('rollout', { replicas: 3 }));
     const out = await tc.kubectlOk(['rollout', 'status', 'deployment/rollout', '--timeout=20s'], {
