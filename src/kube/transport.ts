@@ -66,6 +66,9 @@ export interface HttpTransportOptions {
 
 type Agent = http.Agent | https.Agent;
 
+// Whether a connection failure happened on a reused keep-alive socket.
+const staleSocket = new WeakMap<Error, boolean>();
+
 /**
  * Creates the HTTP(S) transport for a {@link KubeConnection}: one keep-alive agent (no TLS handshake per
  * request), a timeout and an `AbortSignal` on every request, optional qps/burst limiting, a credential
@@ -183,17 +186,19 @@ export function createHttpTransport(
         cleanup();
         if (settled) return;
         settled = true;
-        reject(
-          err instanceof SluiceError
-            ? err
-            : new SluiceError(
-                'ConnectionFailed',
-                `Request ${req.method} ${req.path} failed: ${err.message}`,
-                {
-                  cause: err,
-                },
-              ),
+        if (err instanceof SluiceError) {
+          reject(err);
+          return;
+        }
+        const failure = new SluiceError(
+          'ConnectionFailed',
+          `Request ${req.method} ${req.path} failed: ${err.message}`,
+          {
+            cause: err,
+          },
         );
+        staleSocket.set(failure, r.reusedSocket);
+        reject(failure);
       });
       if (req.body !== undefined) r.end(req.body);
       else r.end();
@@ -215,9 +220,12 @@ export function createHttpTransport(
       try {
         res = await once(req, creds);
       } catch (err) {
-        // A keep-alive socket the server closed while idle fails on first use; reads are safe to resend.
+        // A keep-alive socket the server closed while idle fails on first use. Everything but a create is
+        // safe to resend (updates carry resourceVersion, patches and deletes are idempotent); reads always are.
         const code = ((err as SluiceError).cause as NodeJS.ErrnoException | undefined)?.code;
-        if (!resetRetried && req.method === 'GET' && (code === 'ECONNRESET' || code === 'EPIPE')) {
+        const resendable =
+          req.method === 'GET' || (req.method !== 'POST' && staleSocket.get(err as Error) === true);
+        if (!resetRetried && resendable && (code === 'ECONNRESET' || code === 'EPIPE')) {
           resetRetried = true;
           continue;
         }
