@@ -210,6 +210,14 @@ describe('the embedded cluster API', () => {
     expect(warn.status).toBe(201);
     expect(String(warn.headers.warning)).toContain('unknown field');
     expect(warn.json().spec).toBeUndefined();
+    const duplicated =
+      '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"dup","name":"dup"},"data":{"a":"1"}}';
+    const strictDup = await request(cluster, 'POST', `${CM}?fieldValidation=Strict`, duplicated);
+    expect(strictDup.status).toBe(400);
+    expect(strictDup.json().message).toContain('duplicate field "metadata.name"');
+    const warnDup = await request(cluster, 'POST', `${CM}?fieldValidation=Warn`, duplicated);
+    expect(warnDup.status).toBe(201);
+    expect(String(warnDup.headers.warning)).toContain('duplicate field');
     const dry = await request(cluster, 'POST', `${CM}?dryRun=All`, cm('dry'));
     expect(dry.status).toBe(201);
     expect((await request(cluster, 'GET', `${CM}/dry`)).status).toBe(404);

@@ -108,6 +108,8 @@ export interface WriteOptions {
   subresource?: string;
   /** managedFields computed by server-side apply, stored instead of an Update entry. */
   managedFields?: unknown[];
+  /** Fields the request body sets twice (reported like unknown fields under `fieldValidation`). */
+  duplicateFields?: string[];
 }
 
 /** The outcome of a write. */
@@ -474,28 +476,32 @@ export class ObjectService {
       });
       throw invalid(rt.kind, rt.group, name, causes);
     }
-    if (!this.deps.admit) return { object, warnings: [] };
-    const result = this.deps.admit(rt, object, { operation, old, fieldValidation });
+    const duplicates = options.duplicateFields ?? [];
+    const result = this.deps.admit
+      ? this.deps.admit(rt, object, { operation, old, fieldValidation })
+      : { object, causes: [], unknownFields: [], warnings: [] };
     if (result.causes.length > 0) throw invalid(rt.kind, rt.group, name, result.causes);
     const warnings = [...result.warnings];
-    if (result.unknownFields.length > 0) {
+    const problems = [
+      ...result.unknownFields.map((f) => ({ field: f, message: `unknown field "${f}"` })),
+      ...duplicates.map((f) => ({ field: f, message: `duplicate field "${f}"` })),
+    ];
+    if (problems.length > 0) {
       if (fieldValidation === 'Strict') {
-        const listed = result.unknownFields.map((f) => `unknown field "${f}"`);
         throw new StatusError(
           400,
           'BadRequest',
-          `${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: strict decoding error: ${listed.join(', ')}`,
+          `${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: strict decoding error: ${problems.map((p) => p.message).join(', ')}`,
           {
-            causes: result.unknownFields.map((f) => ({
+            causes: problems.map((p) => ({
               reason: 'FieldValueInvalid',
-              message: `unknown field "${f}"`,
-              field: f,
+              message: p.message,
+              field: p.field,
             })),
           },
         );
       }
-      if (fieldValidation === 'Warn')
-        warnings.push(...result.unknownFields.map((f) => `unknown field "${f}"`));
+      if (fieldValidation === 'Warn') warnings.push(...problems.map((p) => p.message));
     }
     return { object: result.object, warnings };
   }

@@ -27,6 +27,7 @@ import type { ResourceType } from '../registry/index.js';
 import type { KubeObject } from '../storage/index.js';
 import { RevisionExpiredError } from '../storage/index.js';
 import { toTable, wantsTable } from '../tables/index.js';
+import { findDuplicateFields } from './duplicates.js';
 import {
   apiVersionOf,
   type DeleteOptions,
@@ -170,7 +171,23 @@ function writeOptions(req: ApiRequest, subresource?: string): WriteOptions & { f
   const force = req.query.get('force');
   if (force !== null && force !== 'true' && force !== 'false')
     throw badRequest(`invalid force value ${force}`);
+  let duplicateFields: string[] | undefined;
+  const type = mediaType(req.headers['content-type']);
+  const jsonTypes = [
+    '',
+    'application/json',
+    'application/merge-patch+json',
+    'application/strategic-merge-patch+json',
+  ];
+  if (fieldValidation !== 'Ignore' && req.body.length > 0 && jsonTypes.includes(type)) {
+    try {
+      duplicateFields = findDuplicateFields(req.body.toString('utf8'));
+    } catch {
+      duplicateFields = undefined;
+    }
+  }
   return {
+    duplicateFields,
     dryRun: dryRun.length > 0,
     fieldValidation,
     fieldManager: req.query.get('fieldManager') ?? undefined,
