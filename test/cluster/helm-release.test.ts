@@ -24,6 +24,7 @@ appVersion: "1.0"
   'values.yaml': `replicas: 2
 message: hello
 failure: ""
+hookFailure: ""
 `,
   'crds/gadgets.yaml': `apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
@@ -103,6 +104,11 @@ metadata:
 spec:
   backoffLimit: 0
   template:
+    {{- if .Values.hookFailure }}
+    metadata:
+      annotations:
+        sluice.dev/simulate-failure: {{ .Values.hookFailure }}
+    {{- end }}
     spec:
       restartPolicy: Never
       containers:
@@ -286,5 +292,42 @@ describe('the real helm 4.1 against the embedded cluster', () => {
       await helmOk(['list', '--namespace', 'default', '--failed', '-o', 'json']),
     ) as Obj[];
     expect(list).toEqual([expect.objectContaining({ name: 'broken', status: 'failed' })]);
+  });
+
+  it('fails an upgrade whose hook Job fails', async () => {
+    await helmOk([
+      'install',
+      'hooked',
+      chart,
+      '--namespace',
+      'default',
+      '--set',
+      'replicas=1',
+      '--wait',
+      '--timeout',
+      '30s',
+    ]);
+    const result = await helm(
+      [
+        'upgrade',
+        'hooked',
+        chart,
+        '--namespace',
+        'default',
+        '--set',
+        'hookFailure=JobFailed',
+        '--wait',
+        '--timeout',
+        '30s',
+      ],
+      45_000,
+    );
+    expect(result.code, result.stdout).not.toBe(0);
+    expect(result.stderr).toMatch(/hooked-migrate/);
+    expect(result.stderr).toMatch(/BackoffLimitExceeded|failed/i);
+    const history = JSON.parse(
+      await helmOk(['history', 'hooked', '--namespace', 'default', '-o', 'json']),
+    ) as Obj[];
+    expect(history.at(-1)).toMatchObject({ revision: 2, status: 'failed' });
   });
 });

@@ -552,3 +552,32 @@ spec: { selector: { app: other }, ports: [{ port: 80 }] }
     expect(other.spec.clusterIP).not.toBe(svc.spec.clusterIP);
   });
 });
+
+describe('simulated workloads across restarts', () => {
+  it('picks up workloads stored while the simulation was off', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { startCluster } = await import('../../src/cluster/index.js');
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-workloads-'));
+    try {
+      const off = await startCluster({ dataDir: dir, insecureHttp: true, workloads: { enabled: false } });
+      const rt = off.service.registry.lookup('apps', 'v1', 'deployments')!;
+      off.service.create(rt, 'default', YAML.parse(deployment('later', { replicas: 2 })), {
+        fieldManager: 'test',
+      });
+      expect(off.service.get(rt, 'default', 'later').status).toBeUndefined();
+      await off.stop();
+      const on = await startCluster({ dataDir: dir, insecureHttp: true, workloads: { readyDelayMs: 50 } });
+      try {
+        await until('later to become Current', async () =>
+          deploymentCurrent(on.service.get(rt, 'default', 'later')),
+        );
+      } finally {
+        await on.stop();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

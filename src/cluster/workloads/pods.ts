@@ -185,6 +185,7 @@ function podStatus(ctx: Context, pod: KubeObject, mode: PodMode, restarts: numbe
   };
 
   const status: KubeObject = {
+    observedGeneration: pod.metadata.generation,
     phase,
     conditions,
     hostIP: NODE_IP,
