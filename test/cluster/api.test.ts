@@ -430,6 +430,41 @@ describe('the embedded cluster API', () => {
     expect((await request(cluster, 'GET', `${CM}/held`)).status).toBe(404);
   });
 
+  it('shares Events between core/v1 and events.k8s.io/v1, as the API server does', async () => {
+    const created = await request(cluster, 'POST', '/apis/events.k8s.io/v1/namespaces/default/events', {
+      apiVersion: 'events.k8s.io/v1',
+      kind: 'Event',
+      metadata: { name: 'shared' },
+      eventTime: '2026-01-01T00:00:00.000000Z',
+      reportingController: 'example.com/controller',
+      reportingInstance: 'controller-1',
+      action: 'Reconcile',
+      reason: 'Synced',
+      note: 'all good',
+      type: 'Normal',
+      regarding: { apiVersion: 'v1', kind: 'ConfigMap', name: 'settings', namespace: 'default' },
+    });
+    expect(created.status).toBe(201);
+    expect(created.json()).toMatchObject({ apiVersion: 'events.k8s.io/v1', note: 'all good' });
+    const core = (await request(cluster, 'GET', '/api/v1/namespaces/default/events/shared')).json();
+    expect(core).toMatchObject({
+      apiVersion: 'v1',
+      kind: 'Event',
+      message: 'all good',
+      reportingComponent: 'example.com/controller',
+      involvedObject: { kind: 'ConfigMap', name: 'settings' },
+    });
+    const selected = (
+      await request(
+        cluster,
+        'GET',
+        '/apis/events.k8s.io/v1/namespaces/default/events?fieldSelector=regarding.name%3Dsettings',
+      )
+    ).json();
+    expect(selected.items.map((e: Json) => e.metadata.name)).toEqual(['shared']);
+    expect(selected.items[0].regarding.name).toBe('settings');
+  });
+
   it('deletes collections by label selector', async () => {
     await request(cluster, 'POST', '/api/v1/namespaces', { metadata: { name: 'sweep' } });
     for (const [name, tier] of [

@@ -35,6 +35,7 @@ import {
   type Store,
   type StoredObject,
 } from '../storage/index.js';
+import { coreToEventsApi, eventsApiToCore, isEventsApiEvent } from './events.js';
 import type { Selector } from './selectors.js';
 
 /** How unknown fields in a write are treated (`fieldValidation`). */
@@ -336,7 +337,7 @@ export class ObjectService {
 
   /** The storage key of an object. */
   key(rt: ResourceType, namespace: string | undefined, name: string): string {
-    const group = rt.group || 'core';
+    const group = rt.group && !isEventsApiEvent(rt) ? rt.group : 'core';
     return rt.namespaced
       ? `/registry/${group}/${rt.plural}/${namespace}/${name}`
       : `/registry/${group}/${rt.plural}/${name}`;
@@ -344,7 +345,7 @@ export class ObjectService {
 
   /** The storage prefix of a resource, optionally within a namespace. */
   prefix(rt: ResourceType, namespace?: string): string {
-    const group = rt.group || 'core';
+    const group = rt.group && !isEventsApiEvent(rt) ? rt.group : 'core';
     return rt.namespaced && namespace
       ? `/registry/${group}/${rt.plural}/${namespace}/`
       : `/registry/${group}/${rt.plural}/`;
@@ -365,6 +366,7 @@ export class ObjectService {
 
   /** Converts a stored object to the version of `rt` (custom resources differ in apiVersion only). */
   present(rt: ResourceType, object: KubeObject): KubeObject {
+    if (isEventsApiEvent(rt)) return coreToEventsApi(object, rt.version);
     const apiVersion = apiVersionOf(rt);
     if (object.apiVersion === apiVersion && object.kind === rt.kind) return object;
     return { ...object, apiVersion, kind: rt.kind };
@@ -374,6 +376,11 @@ export class ObjectService {
     object.apiVersion = apiVersionOf(rt, rt.storageVersion);
     object.kind = rt.kind;
     return object;
+  }
+
+  /** The form an object is stored in: `events.k8s.io` Events are kept as `core/v1` Events. */
+  private storageForm(rt: ResourceType, object: KubeObject): KubeObject {
+    return isEventsApiEvent(rt) ? eventsApiToCore(object) : object;
   }
 
   private stored(rt: ResourceType, namespace: string | undefined, name: string): StoredObject {
@@ -400,7 +407,10 @@ export class ObjectService {
     const { labelSelector, fieldSelector } = request;
     const filter =
       labelSelector || fieldSelector
-        ? (o: KubeObject) => (!labelSelector || labelSelector(o)) && (!fieldSelector || fieldSelector(o))
+        ? (stored: KubeObject) => {
+            const o = this.present(rt, stored);
+            return (!labelSelector || labelSelector(o)) && (!fieldSelector || fieldSelector(o));
+          }
         : undefined;
     let result: ReturnType<Store['list']>;
     try {
@@ -586,7 +596,7 @@ export class ObjectService {
       return { object: this.present(rt, ready), warnings: admitted.warnings, created: true };
     }
     try {
-      const stored = this.store.create(this.key(rt, meta.namespace, meta.name), ready);
+      const stored = this.store.create(this.key(rt, meta.namespace, meta.name), this.storageForm(rt, ready));
       return { object: this.present(rt, stored.object), warnings: admitted.warnings, created: true };
     } catch (err) {
       if (err instanceof KeyExistsError) throw alreadyExists(refOf(rt), meta.name);
@@ -631,7 +641,7 @@ export class ObjectService {
     incoming: KubeObject,
     options: WriteOptions = {},
   ): WriteResult {
-    const old = current.object;
+    const old = isEventsApiEvent(rt) ? this.present(rt, current.object) : current.object;
     const name = old.metadata.name as string;
     if (options.subresource !== 'scale') this.checkIdentity(rt, incoming);
     incoming.metadata = isObj(incoming.metadata) ? incoming.metadata : {};
@@ -756,7 +766,7 @@ export class ObjectService {
     }
     try {
       if (finalizing && !namespaceBlocked) return this.store.delete(current.key, current.revision).object;
-      return this.store.update(current.key, next, current.revision).object;
+      return this.store.update(current.key, this.storageForm(rt, next), current.revision).object;
     } catch (err) {
       if (err instanceof RevisionConflictError || err instanceof KeyNotFoundError) {
         throw conflict(
@@ -992,7 +1002,7 @@ export class ObjectService {
     options: WriteOptions = {},
   ): WriteResult {
     const current = this.stored(rt, namespace, name);
-    const old = current.object;
+    const old = isEventsApiEvent(rt) ? this.present(rt, current.object) : current.object;
     const pre = deleteOptions.preconditions;
     if (pre?.uid && pre.uid !== old.metadata.uid) {
       throw conflict(

@@ -472,8 +472,12 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
     if (!Number.isFinite(timeoutMs) || timeoutMs < 0)
       throw badRequest(`invalid timeoutSeconds: ${timeoutParam}`);
 
-    const matches = (o: KubeObject | undefined) =>
-      o !== undefined && (!labelSelector || labelSelector(o)) && (!fieldSelector || fieldSelector(o));
+    const matches = (stored: KubeObject | undefined) => {
+      if (stored === undefined) return false;
+      if (!labelSelector && !fieldSelector) return true;
+      const o = service.present(rt, stored);
+      return (!labelSelector || labelSelector(o)) && (!fieldSelector || fieldSelector(o));
+    };
     const prefix = service.prefix(rt, namespace);
     const include = (q.get('includeObject') as 'None' | 'Metadata' | 'Object' | null) ?? 'Metadata';
     const encode = (type: string, object: KubeObject) => {
