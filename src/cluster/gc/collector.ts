@@ -14,12 +14,18 @@ export interface GarbageCollectorOptions {
   logger?: Logger;
   /** Delay before retrying work that failed or must wait. Default: 200 ms. */
   retryMs?: number;
+  /** How long Events are kept after their last occurrence, as the API server's `--event-ttl`. Default: 1 hour. */
+  eventTtlMs?: number;
+  /** The clock. Default: `() => Date.now()`. */
+  now?: () => number;
 }
 
 /** A running garbage collector. */
 export interface GarbageCollector {
   /** Resolves when no work is queued or running. */
   idle(): Promise<void>;
+  /** Deletes the Events older than the event TTL now (it also runs once a minute). */
+  expireEvents(): void;
   /** Stops watching and drops queued work. */
   stop(): void;
 }
@@ -135,6 +141,34 @@ export function startGarbageCollector(
   const initial = store.list('/registry/');
   for (const item of initial.items) index(item.key, item.object);
   const stopWatch = store.watch('/registry/', initial.revision, onEvent);
+
+  // Events expire like the API server's (which gives them an etcd lease): swept once a minute.
+  const eventTtl = options.eventTtlMs ?? 3600_000;
+  const now = options.now ?? (() => Date.now());
+  const sweepEvents = () => {
+    const cutoff = now() - eventTtl;
+    for (const item of store.list('/registry/core/events/').items) {
+      const e = item.object;
+      const last = Date.parse(
+        e.lastTimestamp ?? e.series?.lastObservedTime ?? e.eventTime ?? e.metadata?.creationTimestamp,
+      );
+      if (Number.isFinite(last) && last < cutoff) {
+        try {
+          store.delete(item.key, item.revision);
+        } catch {
+          // Changed meanwhile: the next sweep looks again.
+        }
+      }
+    }
+  };
+  const sweeper = setInterval(() => {
+    try {
+      sweepEvents();
+    } catch (err) {
+      log?.warn({ err }, 'event expiry failed');
+    }
+  }, 60_000);
+  sweeper.unref();
   for (const item of initial.items) {
     if (item.object.metadata?.deletionTimestamp) enqueue(`finalize:${item.key}`);
     if (ownerRefs(item.object).length > 0) enqueue(`orphaned:${item.key}`);
@@ -343,8 +377,12 @@ export function startGarbageCollector(
       if (!draining && queue.size === 0 && timers.size === 0) return Promise.resolve();
       return new Promise((resolve) => idleWaiters.push(resolve));
     },
+    expireEvents() {
+      sweepEvents();
+    },
     stop() {
       stopped = true;
+      clearInterval(sweeper);
       stopWatch();
       for (const t of timers) clearTimeout(t);
       timers.clear();
