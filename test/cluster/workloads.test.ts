@@ -551,6 +551,44 @@ spec: { selector: { app: other }, ports: [{ port: 80 }] }
     );
     expect(other.spec.clusterIP).not.toBe(svc.spec.clusterIP);
   });
+
+  it('allocates node ports and a load balancer address to a LoadBalancer Service', async () => {
+    const svc = await create(
+      '/api/v1/namespaces/default/services',
+      `
+apiVersion: v1
+kind: Service
+metadata: { name: edge }
+spec: { type: LoadBalancer, selector: { app: web }, ports: [{ name: http, port: 80 }, { name: https, port: 443 }] }
+`,
+    );
+    const [http, https] = svc.spec.ports.map((p: Obj) => p.nodePort);
+    expect(http).toBeGreaterThanOrEqual(30000);
+    expect(https).toBeLessThanOrEqual(32767);
+    expect(http).not.toBe(https);
+    const ready = await until('an ingress address', async () => {
+      const s = await api('GET', '/api/v1/namespaces/default/services/edge');
+      return s.status?.loadBalancer?.ingress?.length ? s : undefined;
+    });
+    expect(ready.status.loadBalancer.ingress).toEqual([
+      { ip: expect.stringMatching(/^172\.18\.255\.\d+$/), ipMode: 'VIP' },
+    ]);
+    // Dry runs take nothing: the next real Service gets the next free port.
+    const dry = await api(
+      'POST',
+      '/api/v1/namespaces/default/services?dryRun=All',
+      YAML.parse(
+        'apiVersion: v1\nkind: Service\nmetadata: { name: dry }\nspec: { type: NodePort, ports: [{ port: 80 }] }\n',
+      ),
+    );
+    expect(dry.__status).toBe(201);
+    const real = await create(
+      '/api/v1/namespaces/default/services',
+      'apiVersion: v1\nkind: Service\nmetadata: { name: real }\nspec: { type: NodePort, ports: [{ port: 80 }] }\n',
+    );
+    expect(real.spec.ports[0].nodePort).not.toBe(http);
+    expect(real.spec.ports[0].nodePort).not.toBe(https);
+  });
 });
 
 describe('simulated workloads across restarts', () => {

@@ -64,6 +64,8 @@ export interface Context {
   since(id: string, phase: string): number;
   /** Forgets what {@link Context.since} remembers about `id`. */
   forget(id: string): void;
+  /** Allocates a load balancer address. */
+  loadBalancerIP(): string;
   /** Allocates a pod IP. */
   podIP(): string;
 }

@@ -620,6 +620,24 @@ const reconcileClaim: Reconciler = (ctx, key, stored) => {
   ctx.writeStatus(fresh, { phase: 'Bound', accessModes, capacity: { storage } }, MANAGERS.controllers);
 };
 
+/** The service controller's part for LoadBalancer Services: an ingress address, as a cloud would assign. */
+const reconcileService: Reconciler = (ctx, _key, stored) => {
+  const svc = stored.object;
+  if (svc.metadata.deletionTimestamp) return;
+  const ingress: KubeObject[] = svc.status?.loadBalancer?.ingress ?? [];
+  if (svc.spec?.type === 'LoadBalancer') {
+    if (ingress.length > 0) return;
+    const ip = svc.spec.loadBalancerIP || ctx.loadBalancerIP();
+    ctx.writeStatus(
+      stored,
+      { ...(svc.status ?? {}), loadBalancer: { ingress: [{ ip, ipMode: 'VIP' }] } },
+      MANAGERS.controllers,
+    );
+  } else if (ingress.length > 0) {
+    ctx.writeStatus(stored, { ...(svc.status ?? {}), loadBalancer: {} }, MANAGERS.controllers);
+  }
+};
+
 /** The reconcilers by the plural in a storage key, plus the node. */
 export const reconcilers: Record<string, Reconciler> & { node: Reconciler } = {
   node: (ctx) => reconcileNode(ctx),
@@ -633,4 +651,5 @@ export const reconcilers: Record<string, Reconciler> & { node: Reconciler } = {
   daemonsets: reconcileDaemonSet,
   jobs: reconcileJob,
   persistentvolumeclaims: reconcileClaim,
+  services: reconcileService,
 };

@@ -41,6 +41,7 @@ const WATCHED: readonly string[] = [
   '/registry/core/pods/',
   '/registry/core/persistentvolumeclaims/',
   '/registry/core/nodes/',
+  '/registry/core/services/',
 ];
 
 const OWNER_PREFIX: Record<string, string> = {
@@ -77,6 +78,7 @@ export function startWorkloads(service: ObjectService, options: WorkloadsOptions
   const childrenOf = new Map<string, Set<string>>();
   const seen = new Map<string, { phase: string; at: number }>();
   let podCounter = 2;
+  let balancerCounter = 0;
 
   const types = new Map<string, ResourceType>();
   const type = (group: string, plural: string): ResourceType => {
@@ -286,6 +288,9 @@ export function startWorkloads(service: ObjectService, options: WorkloadsOptions
       }
       return now() - entry.at;
     },
+    loadBalancerIP() {
+      return `172.18.255.${(balancerCounter++ % 254) + 1}`;
+    },
     podIP() {
       const n = podCounter++;
       return `10.244.${(n >> 8) & 255}.${n & 255}`;
@@ -336,6 +341,10 @@ export function startWorkloads(service: ObjectService, options: WorkloadsOptions
     for (const item of store.list(prefix, { revision }).items) {
       index(item.key, item.object);
       queue.add(item.key);
+      for (const ingress of item.object.status?.loadBalancer?.ingress ?? []) {
+        const last = Number(String(ingress?.ip ?? '').split('.')[3]);
+        if (Number.isInteger(last)) balancerCounter = Math.max(balancerCounter, last);
+      }
       const ip = item.object.status?.podIP;
       if (typeof ip === 'string' && ip.startsWith('10.244.')) {
         const [, , c, d] = ip.split('.').map(Number);
