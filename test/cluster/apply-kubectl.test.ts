@@ -44,7 +44,7 @@ describe('kubectl apply --server-side against the embedded cluster', () => {
   let c: TestCluster;
 
   beforeAll(async () => {
-    c = await startTestCluster();
+    c = await startTestCluster({ workloads: { enabled: false } });
   }, 60_000);
 
   afterAll(async () => {
