@@ -244,11 +244,19 @@ export function setReplicas(
   replicas: { name: string; count: number }[],
   specs: FieldSpec[],
 ): void {
+  const byName = new Map<string, { r: Resource; ids: ReturnType<Resource['curId']>[] }[]>();
+  for (const r of resources) {
+    const ids = [...r.previousIds(), r.curId()];
+    for (const name of new Set(ids.map((id) => id.name))) {
+      const l = byName.get(name) ?? [];
+      l.push({ r, ids });
+      byName.set(name, l);
+    }
+  }
   for (const rep of replicas) {
     let found = false;
     for (const fs of specs) {
-      for (const r of resources) {
-        const ids = [...r.previousIds(), r.curId()];
+      for (const { r, ids } of byName.get(rep.name) ?? []) {
         if (!ids.some((id) => id.name === rep.name && specSelects(fs, id))) continue;
         found = true;
         visitFields(r.obj, fs.path, fs.create, (parent, key) => {
