@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { SluiceError } from '../api/index.js';
+import { registerArtifactCommands } from './artifact-command.js';
 import { registerClusterCommand } from './cluster-command.js';
+import { registerControllersCommand } from './controllers-command.js';
 import { registerFluxCommands } from './flux-commands.js';
 import { registerKustomizeCommand } from './kustomize-command.js';
 import { registerToolsCommand } from './tools-command.js';
@@ -19,7 +21,9 @@ export async function main(argv: string[]): Promise<number> {
     .version(SLUICE_VERSION)
     .showHelpAfterError()
     .exitOverride();
+  registerArtifactCommands(program);
   registerClusterCommand(program);
+  registerControllersCommand(program);
   registerFluxCommands(program);
   registerKustomizeCommand(program);
   registerToolsCommand(program);
