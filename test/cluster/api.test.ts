@@ -465,6 +465,42 @@ describe('the embedded cluster API', () => {
     expect(selected.items[0].regarding.name).toBe('settings');
   });
 
+  it('serves every version of a multi-version CRD from one stored copy', async () => {
+    const schema = { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } };
+    const crd = await request(cluster, 'POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'gadgets.example.com' },
+      spec: {
+        group: 'example.com',
+        scope: 'Namespaced',
+        names: { plural: 'gadgets', singular: 'gadget', kind: 'Gadget' },
+        versions: [
+          { name: 'v1beta1', served: true, storage: false, schema },
+          { name: 'v1', served: true, storage: true, schema },
+        ],
+      },
+    });
+    expect(crd.status).toBe(201);
+    expect(crd.json().status.storedVersions).toEqual(['v1']);
+    const base = '/apis/example.com/%s/namespaces/default/gadgets';
+    const created = await request(cluster, 'POST', base.replace('%s', 'v1beta1'), {
+      apiVersion: 'example.com/v1beta1',
+      kind: 'Gadget',
+      metadata: { name: 'g' },
+      spec: { size: 1 },
+    });
+    expect(created.status).toBe(201);
+    expect(created.json().apiVersion).toBe('example.com/v1beta1');
+    expect(cluster.store.get('/registry/example.com/gadgets/default/g')?.object.apiVersion).toBe(
+      'example.com/v1',
+    );
+    const v1 = (await request(cluster, 'GET', `${base.replace('%s', 'v1')}/g`)).json();
+    expect(v1).toMatchObject({ apiVersion: 'example.com/v1', spec: { size: 1 } });
+    const listed = (await request(cluster, 'GET', base.replace('%s', 'v1beta1'))).json();
+    expect(listed.items.map((i: Json) => i.apiVersion)).toEqual(['example.com/v1beta1']);
+  });
+
   it('deletes collections by label selector', async () => {
     await request(cluster, 'POST', '/api/v1/namespaces', { metadata: { name: 'sweep' } });
     for (const [name, tier] of [
