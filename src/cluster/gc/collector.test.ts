@@ -54,6 +54,18 @@ describe('startGarbageCollector', () => {
     expect(() => service.get(cm, 'default', 'stray')).toThrow('not found');
   });
 
+  it('terminates a namespace deleted in the foreground: contents first, then the namespace', async () => {
+    const { service, gc, cm } = setup();
+    const ns = service.registry.lookup('', 'v1', 'namespaces')!;
+    service.create(ns, undefined, { metadata: { name: 'fg' } });
+    service.create(cm, 'fg', { metadata: { name: 'inside' } });
+    const deleting = service.delete(ns, undefined, 'fg', { propagationPolicy: 'Foreground' }).object;
+    expect(deleting.status.phase).toBe('Terminating');
+    await gc.idle();
+    expect(() => service.get(ns, undefined, 'fg')).toThrow('not found');
+    expect(service.list(cm, 'fg').items).toEqual([]);
+  });
+
   it('expires Events an hour after their last occurrence', () => {
     let clock = Date.parse('2026-01-01T12:00:00Z');
     const { service, gc } = setup(() => clock);

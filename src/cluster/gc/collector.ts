@@ -266,7 +266,12 @@ export function startGarbageCollector(
   const finalize = (key: string): boolean => {
     let stored = store.get(key);
     if (!stored?.object.metadata?.deletionTimestamp) return true;
-    if (key.startsWith(NAMESPACE_PREFIX) && key.split('/').length === 5) return finalizeNamespace(stored);
+    if (key.startsWith(NAMESPACE_PREFIX) && key.split('/').length === 5) {
+      if (!finalizeNamespace(stored)) return false;
+      // Propagation finalizers (a Foreground or Orphan delete of the namespace) go next.
+      stored = store.get(key);
+      if (!stored) return true;
+    }
     const finalizers: string[] = stored.object.metadata.finalizers ?? [];
     const uid = stored.object.metadata.uid as string;
     if (finalizers.includes(ORPHAN_FINALIZER)) {
