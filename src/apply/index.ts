@@ -15,7 +15,6 @@ export {
 } from './change-set.js';
 export { anyInMetadata, hasDrifted, maskSecretData } from './drift.js';
 export { ApplyError, HealthCheckError, ImmutableFieldError } from './errors.js';
-export { basicStatus, type HealthResult, type HealthStatus, type StatusFunction } from './health.js';
 export {
   type Inventory,
   type InventoryEntry,
@@ -44,4 +43,4 @@ export {
   type ResourceManagerDeps,
   type ResourceManagerOptions,
 } from './resource-manager.js';
-export type { ObjectStatus, WaitOptions } from './wait.js';
+export type { HealthFunction, ObjectStatus, WaitOptions } from './wait.js';

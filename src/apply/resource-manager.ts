@@ -1,17 +1,17 @@
 import type { Logger } from 'pino';
 import { pino } from 'pino';
+import { computeStatus } from '../kstatus/index.js';
 import type { Clock, KubeClient, KubeObject, ObjectMeta, ObjectRef } from '../kube/index.js';
 import { apiErrorOf, isNotFound, sleep, splitApiVersion, systemClock } from '../kube/index.js';
 import type { ChangeSetAction, ChangeSetEntry } from './change-set.js';
 import { ChangeSet } from './change-set.js';
 import { anyInMetadata, hasDrifted, maskSecretData } from './drift.js';
 import { ApplyError, ImmutableFieldError } from './errors.js';
-import type { StatusFunction } from './health.js';
-import { basicStatus } from './health.js';
+import type { Inventory } from './inventory.js';
 import { mapLimit } from './limit.js';
 import type { ObjMetadata } from './object-id.js';
-import { compareObjMetadata, formatSubject, kindRank, objMetadataOf } from './object-id.js';
-import type { ObjectStatus, WaitOptions } from './wait.js';
+import { compareObjMetadata, formatObjectId, formatSubject, kindRank, objMetadataOf } from './object-id.js';
+import type { HealthFunction, ObjectStatus, WaitOptions } from './wait.js';
 import { waitForObjects } from './wait.js';
 
 /** Who applies: the field manager and the prefix of the ownership labels and annotations (Flux's `ssa.Owner`). */
@@ -29,8 +29,8 @@ export interface ResourceManagerDeps {
   clock?: Clock;
   /** Default: a silent logger. */
   logger?: Logger;
-  /** Health of an object for {@link ResourceManager.waitForSet}. Default: kstatus rules. */
-  computeStatus?: StatusFunction;
+  /** Health of an object for {@link ResourceManager.waitForSet}. Default: kstatus' `computeStatus`. */
+  computeStatus?: HealthFunction;
 }
 
 /** Options of {@link ResourceManager}. */
@@ -65,6 +65,14 @@ export interface ApplyOptions {
   waitTimeoutMs?: number;
   /** Poll interval of those waits (the first check is immediate). Default: 2 s. */
   waitIntervalMs?: number;
+  /**
+   * The inventory of the previous apply of this set. Objects missing from it are taken for new and applied
+   * with one request, without reading them first (unless they are annotated `ssa: IfNotPresent`, `Ignore` or
+   * `reconcile: disabled`); the answer tells `created` (this manager is the only one in its managed fields)
+   * from `configured`. Annotations on such an object in the cluster are not consulted. Default: every
+   * object is read first.
+   */
+  inventory?: Inventory;
   signal?: AbortSignal;
 }
 
@@ -144,6 +152,8 @@ interface Plan {
   action: ChangeSetAction;
   /** Set when the object must be applied for real. */
   apply: boolean;
+  /** Applied without a read: the action follows from the apply's answer. */
+  blind?: boolean;
 }
 
 /**
@@ -164,7 +174,7 @@ export class ResourceManager {
   readonly #kube: KubeClient;
   readonly #clock: Clock;
   readonly #log: Logger;
-  readonly #computeStatus: StatusFunction;
+  readonly #computeStatus: HealthFunction;
   readonly #concurrency: number;
   readonly #exclusions: Record<string, string>;
   readonly #ifNotPresent: Record<string, string>;
@@ -180,7 +190,9 @@ export class ResourceManager {
     this.#kube = deps.kube;
     this.#clock = deps.clock ?? systemClock;
     this.#log = (deps.logger ?? pino({ level: 'silent' })).child({ component: 'resource-manager' });
-    this.#computeStatus = deps.computeStatus ?? basicStatus;
+    const clock = this.#clock;
+    this.#computeStatus =
+      deps.computeStatus ?? ((obj) => computeStatus(obj, { now: () => new Date(clock.now()) }));
     this.#concurrency = concurrency;
     this.fieldManager = options.fieldManager ?? options.owner?.field ?? 'kustomize-controller';
     const group = options.owner?.group ?? 'kustomize.toolkit.fluxcd.io';
@@ -204,8 +216,8 @@ export class ResourceManager {
    * (`DryRunFailed`, `ApplyFailed`, `InvalidObject`) or {@link ImmutableFieldError}.
    */
   async apply(object: KubeObject, options: ApplyOptions = {}): Promise<ChangeSetEntry> {
-    const plan = await this.#plan(object, options);
-    if (plan.apply) await this.#commit(plan, options.signal);
+    let plan = await this.#plan(object, options, inventoryIds(options.inventory));
+    if (plan.apply) plan = await this.#commit(plan, options);
     return entryOf(plan.prepared, plan.action);
   }
 
@@ -219,7 +231,8 @@ export class ResourceManager {
     const started = this.#clock.now();
     let plans: Plan[];
     try {
-      plans = await mapLimit(sorted, this.#concurrency, (o) => this.#plan(o, options));
+      const known = inventoryIds(options.inventory);
+      plans = await mapLimit(sorted, this.#concurrency, (o) => this.#plan(o, options, known));
     } catch (err) {
       throw withChangeSet(err, new ChangeSet());
     }
@@ -227,8 +240,13 @@ export class ResourceManager {
     const late = toApply.filter((p) => kindRank(p.prepared.meta.kind) > 0);
     const early = toApply.filter((p) => kindRank(p.prepared.meta.kind) <= 0);
     try {
-      await mapLimit(early, this.#concurrency, (p) => this.#commit(p, options.signal));
-      await mapLimit(late, this.#concurrency, (p) => this.#commit(p, options.signal));
+      const done = new Map<Plan, Plan>();
+      for (const stage of [early, late]) {
+        await mapLimit(stage, this.#concurrency, async (p) => {
+          done.set(p, await this.#commit(p, options));
+        });
+      }
+      plans = plans.map((p) => done.get(p) ?? p);
     } catch (err) {
       throw withChangeSet(err, new ChangeSet());
     }
@@ -478,9 +496,17 @@ export class ResourceManager {
     return anyInMetadata(p.body, this.#forceSelector) || anyInMetadata(existing, this.#forceSelector);
   }
 
-  async #plan(object: KubeObject, options: ApplyOptions): Promise<Plan> {
+  async #plan(object: KubeObject, options: ApplyOptions, known: Set<string> | undefined): Promise<Plan> {
     const signal = options.signal;
     const prepared = await this.#prepare(object, signal);
+    if (
+      known &&
+      !known.has(formatObjectId(prepared.meta)) &&
+      !anyInMetadata(prepared.body, this.#ifNotPresent) &&
+      !anyInMetadata(prepared.body, this.#exclusions)
+    ) {
+      return { prepared, action: 'created', apply: true, blind: true };
+    }
     let existing = await this.#get(prepared, signal);
     if (this.#skip(prepared, existing)) return { prepared, action: 'skipped', apply: false };
     // A new object needs no dry-run: the apply itself validates it, and there is nothing to compare.
@@ -519,15 +545,30 @@ export class ResourceManager {
     return { prepared, action: 'unchanged', apply: false };
   }
 
-  async #commit(plan: Plan, signal: AbortSignal | undefined): Promise<void> {
+  /** Applies a planned object; returns the plan with its final action. */
+  async #commit(plan: Plan, options: ApplyOptions): Promise<Plan> {
     const p = plan.prepared;
+    let result: KubeObject;
     try {
-      await this.#kube.apply(p.body, { force: true, fieldManager: this.fieldManager, ...sig(signal) });
+      result = await this.#kube.apply(p.body, {
+        force: true,
+        fieldManager: this.fieldManager,
+        ...sig(options.signal),
+      });
     } catch (err) {
       const fields = immutableFields(err);
+      // An object taken for new existed after all, with a change to an immutable field: plan it properly.
+      if (fields && plan.blind) {
+        const again = await this.#plan(p.body, options, undefined);
+        return again.apply ? this.#commit(again, options) : again;
+      }
       if (fields) throw this.#dryRunError(p, err, fields);
       throw new ApplyError('ApplyFailed', `${p.subject} apply failed: ${serverMessage(err)}`, { cause: err });
     }
+    if (!plan.blind) return plan;
+    const managers = (result.metadata?.managedFields ?? []) as ManagedFieldsEntry[];
+    const onlyOurs = managers.every((m) => m.manager === this.fieldManager);
+    return { ...plan, action: onlyOurs ? 'created' : 'configured' };
   }
 
   #dryRunError(p: Prepared, err: unknown, fields: string[] | undefined): ApplyError {
@@ -660,6 +701,10 @@ function isClusterDefinition(o: KubeObject): boolean {
     (o.kind === 'Namespace' && o.apiVersion === 'v1') ||
     (o.kind === 'ClusterRole' && group === 'rbac.authorization.k8s.io')
   );
+}
+
+function inventoryIds(inventory: Inventory | undefined): Set<string> | undefined {
+  return inventory ? new Set(inventory.entries.map((e) => e.id)) : undefined;
 }
 
 function sortForApply(objects: readonly KubeObject[]): KubeObject[] {

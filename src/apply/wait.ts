@@ -1,9 +1,12 @@
+import type { HealthStatus } from '../kstatus/index.js';
 import type { Clock, KubeClient, KubeObject, ObjectRef } from '../kube/index.js';
 import { sleep } from '../kube/index.js';
 import { HealthCheckError } from './errors.js';
-import type { HealthStatus, StatusFunction } from './health.js';
 import { mapLimit } from './limit.js';
 import { formatSubject } from './object-id.js';
+
+/** Computes the health of an object: kstatus' `computeStatus` by default. */
+export type HealthFunction = (obj: KubeObject) => { status: HealthStatus; message: string };
 
 /** The health of one object waited for. */
 export interface ObjectStatus {
@@ -44,7 +47,7 @@ interface Group {
  * several, else one GET each. Resolves with the final statuses; throws {@link HealthCheckError} otherwise.
  */
 export async function waitForObjects(
-  deps: { kube: KubeClient; clock: Clock; computeStatus: StatusFunction; concurrency: number },
+  deps: { kube: KubeClient; clock: Clock; computeStatus: HealthFunction; concurrency: number },
   refs: readonly ObjectRef[],
   options: WaitOptions = {},
 ): Promise<ObjectStatus[]> {

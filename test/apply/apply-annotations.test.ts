@@ -74,7 +74,7 @@ describe('kustomize.toolkit.fluxcd.io annotations', () => {
     expect(cs.toRefs()).toEqual([]);
   });
 
-  it("Override (the default) drops kubectl's last-applied annotation and hands kubectl's fields to the controller", async () => {
+  it("Override (the default) drops kubectl's last-applied annotation before applying", async () => {
     const manifest = JSON.stringify(configMap('from-kubectl', 'default', { a: '1', b: '2' }));
     await env.tc.kubectlOk(['apply', '-f', '-'], { input: manifest });
     env.requests.length = 0;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApplyError, ResourceManager } from '../../src/apply/index.js';
+import { ApplyError, inventoryFromChangeSet, ResourceManager } from '../../src/apply/index.js';
 import type { KubeObject } from '../../src/kube/index.js';
 import {
   type ApplyEnv,
@@ -112,6 +112,53 @@ describe('ResourceManager.applyAllStaged', () => {
       { apiVersion: 'v1', kind: 'Namespace', name: 'team-a' },
       { apiVersion: 'v1', kind: 'ConfigMap', name: 'inside', namespace: 'team-a' },
     ]);
+  });
+
+  it('applies objects missing from the previous inventory with one request each', async () => {
+    const rm = manager();
+    const first = [configMap('inv-a', 'default', { a: '1' }), configMap('inv-b', 'default', { b: '1' })];
+    env.requests.length = 0;
+    const cs = await rm.applyAllStaged(first, { inventory: { entries: [] } });
+    expect(cs.toString()).toBe('ConfigMap/default/inv-a created\nConfigMap/default/inv-b created');
+    expect(objectRequests(env.requests).map((r) => r.method)).toEqual(['PATCH', 'PATCH']);
+    // Objects in the inventory are read and dry-run as usual; new ones are still applied at once.
+    env.requests.length = 0;
+    const next = [...first, configMap('inv-c', 'default', { c: '1' })];
+    const again = await rm.applyAllStaged(next, { inventory: inventoryFromChangeSet(cs) });
+    expect(again.toMap()).toEqual({
+      'ConfigMap/default/inv-a': 'unchanged',
+      'ConfigMap/default/inv-b': 'unchanged',
+      'ConfigMap/default/inv-c': 'created',
+    });
+    expect(writes(env.requests).length).toBe(1);
+  });
+
+  it('reports an object it took for new as configured when another manager wrote it before', async () => {
+    await env.kube.apply(configMap('adopted', 'default', { a: '1', other: 'x' }), {
+      fieldManager: 'someone',
+    });
+    const cs = await manager().applyAllStaged([configMap('adopted', 'default', { a: '2' })], {
+      inventory: { entries: [] },
+    });
+    expect(cs.toString()).toBe('ConfigMap/default/adopted configured');
+    const cm = await env.kube.get({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      name: 'adopted',
+      namespace: 'default',
+    });
+    expect(cm.data).toEqual({ a: '2', other: 'x' });
+  });
+
+  it('falls back to reading an object taken for new when an immutable field changed', async () => {
+    const rm = manager();
+    await rm.apply(deployment('taken', 'default'));
+    const changed = deployment('taken', 'default', { selector: { app: 'changed' } });
+    const cs = await rm.applyAllStaged([changed], { inventory: { entries: [] }, force: true });
+    expect(cs.toString()).toBe('Deployment/default/taken created');
+    await expect(
+      rm.applyAllStaged([deployment('taken', 'default')], { inventory: { entries: [] } }),
+    ).rejects.toThrow(/^Deployment\/default\/taken dry-run failed \(Invalid\): spec.selector is immutable/);
   });
 
   it('stops before any write when a dry-run fails, naming the object', async () => {
