@@ -26,11 +26,18 @@ export interface LoadedPatch {
 }
 
 /** Applies one strategic merge document to a resource; returns false when the patch deleted it. */
-function applySmpTo(r: Resource, patch: JsonObject, schemaFor: SchemaLookup, p: LoadedPatch): boolean {
+function applySmpTo(
+  m: ResMap,
+  r: Resource,
+  patch: JsonObject,
+  schemaFor: SchemaLookup,
+  p: LoadedPatch,
+): boolean {
   const name = r.name;
   const ns = r.namespace;
   const kind = r.kind;
   if (p.allowNameChange || p.allowKindChange) r.storePreviousId();
+  if (p.allowNameChange || p.allowKindChange) m.invalidate();
   let out: JsonObject | null;
   try {
     out = applyStrategicMergePatch(r.obj, patch, schemaFor(r.apiVersion, r.kind), {
@@ -68,12 +75,25 @@ export function applyPatch(m: ResMap, p: LoadedPatch, schemaFor: SchemaLookup): 
   let applied = 0;
   if (p.target) {
     const sel = new CompiledSelector(p.target);
-    const selected = m.list().filter((r) => sel.matches(r));
+    const literal = p.target.name !== undefined && /^[A-Za-z0-9_.-]+$/.test(p.target.name);
+    const pool = literal ? m.byName(p.target.name!) : m.list();
+    const order = literal ? new Map(m.list().map((r, i) => [r, i])) : undefined;
+    const selected = pool.filter((r) => sel.matches(r));
+    if (order) selected.sort((a, b) => order.get(a)! - order.get(b)!);
     for (const r of selected) {
       if (p.json) {
+        const before = r.curId();
         r.storePreviousId();
         try {
           r.obj = applyJsonPatch(r.obj, p.json);
+          const after = r.curId();
+          if (
+            after.name !== before.name ||
+            after.kind !== before.kind ||
+            after.namespace !== before.namespace
+          ) {
+            m.invalidate();
+          }
         } catch (cause) {
           throw new KustomizeError(
             'KustomizeBuildFailed',
@@ -92,7 +112,7 @@ export function applyPatch(m: ResMap, p: LoadedPatch, schemaFor: SchemaLookup): 
           else delete meta.namespace;
           copy.kind = r.kind;
           copy.apiVersion = r.apiVersion;
-          if (!applySmpTo(r, copy, schemaFor, p)) {
+          if (!applySmpTo(m, r, copy, schemaFor, p)) {
             m.remove(r);
             break;
           }
@@ -120,7 +140,7 @@ export function applyPatch(m: ResMap, p: LoadedPatch, schemaFor: SchemaLookup): 
       );
     }
     const r = matches[0]!;
-    if (!applySmpTo(r, doc, schemaFor, p)) m.remove(r);
+    if (!applySmpTo(m, r, doc, schemaFor, p)) m.remove(r);
     applied++;
   }
   return applied;

@@ -4,6 +4,36 @@ import { formatId, idEquals, idKey, type ResId, type Resource } from './resource
 /** An ordered collection of resources with lookup by id. */
 export class ResMap {
   private items: Resource[] = [];
+  private index: { byId: Map<string, Resource[]>; byName: Map<string, Resource[]> } | undefined;
+
+  /** Drops the lookup index; call after renaming resources in place. */
+  invalidate(): void {
+    this.index = undefined;
+  }
+
+  private ensureIndex(): { byId: Map<string, Resource[]>; byName: Map<string, Resource[]> } {
+    if (this.index) return this.index;
+    const byId = new Map<string, Resource[]>();
+    const byName = new Map<string, Resource[]>();
+    const add = (m: Map<string, Resource[]>, k: string, r: Resource): void => {
+      const l = m.get(k);
+      if (!l) m.set(k, [r]);
+      else if (l[l.length - 1] !== r) l.push(r);
+    };
+    for (const r of this.items) {
+      const cur = r.curId();
+      for (const id of [...r.previousIds(), cur]) add(byId, anyKey(id), r);
+      add(byName, r.orgId.name, r);
+      if (cur.name !== r.orgId.name) add(byName, cur.name, r);
+    }
+    this.index = { byId, byName };
+    return this.index;
+  }
+
+  /** Resources whose original or current name is `name`. */
+  byName(name: string): Resource[] {
+    return this.ensureIndex().byName.get(name) ?? [];
+  }
 
   list(): Resource[] {
     return this.items;
@@ -26,6 +56,7 @@ export class ResMap {
       }
     }
     this.items.push(r);
+    this.index = undefined;
   }
 
   /** Appends many resources, checking id uniqueness in one pass. */
@@ -43,15 +74,18 @@ export class ResMap {
       keys.add(key);
       this.items.push(r);
     }
+    this.index = undefined;
   }
 
   remove(r: Resource): void {
     const i = this.items.indexOf(r);
     if (i >= 0) this.items.splice(i, 1);
+    this.index = undefined;
   }
 
   replaceAt(i: number, r: Resource): void {
     this.items[i] = r;
+    this.index = undefined;
   }
 
   indexOf(r: Resource): number {
@@ -61,7 +95,7 @@ export class ResMap {
   /** Resources whose current or any previous id equals `id`. */
   byAnyId(id: ResId): Resource[] {
     const out: Resource[] = [];
-    for (const r of this.items) {
+    for (const r of this.ensureIndex().byId.get(anyKey(id)) ?? []) {
       if (idEquals(r.curId(), id) || r.previousIds().some((p) => idEquals(p, id))) out.push(r);
     }
     return out;
@@ -74,5 +108,10 @@ export class ResMap {
 
   setAll(rs: Resource[]): void {
     this.items = rs;
+    this.index = undefined;
   }
+}
+
+function anyKey(id: ResId): string {
+  return `${id.group}|${id.version}|${id.kind}|${id.name}`;
 }

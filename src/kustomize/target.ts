@@ -566,9 +566,12 @@ function runTransformers(ctx: BuildContext, dir: string, k: JsonObject, file: st
   }
   // namespace
   if (typeof k.namespace === 'string' && k.namespace !== '') setNamespace(list(), k.namespace, cfg.namespace);
+  m.invalidate();
   // prefix, suffix
   if (typeof k.namePrefix === 'string') addNameAffix(list(), k.namePrefix, cfg.namePrefix, 'prefix');
+  m.invalidate();
   if (typeof k.nameSuffix === 'string') addNameAffix(list(), k.nameSuffix, cfg.nameSuffix, 'suffix');
+  m.invalidate();
   // labels
   if (Array.isArray(k.labels)) {
     for (const l of k.labels) {

@@ -1,55 +1,74 @@
-import { parseAllDocuments } from 'yaml';
+import * as jsyaml from 'js-yaml';
+import { CORE_SCHEMA, loadAll, type Type, YAMLException } from 'js-yaml';
 import { KustomizeError } from './errors.js';
 
-const MAX_ALIASES = 100;
+/** YAML 1.2 core tags plus merge keys (`<<`), as kustomize reads manifests. */
+// The merge type is exported at run time but missing from the type definitions.
+const { merge } = (jsyaml as unknown as { types: { merge: Type } }).types;
+const SCHEMA = CORE_SCHEMA.extend({ implicit: [merge] });
+
+/** More nodes than this after expanding aliases is an attack, not a manifest. */
+const MAX_EXPANDED_NODES = 1_000_000;
 
 /**
- * Parses a YAML stream into plain values (one per non-empty document) with YAML 1.2 core tags, merge
- * keys and a cap on alias expansion, so an exponential alias bomb fails fast instead of eating memory.
+ * Counts the nodes of a value as if every alias were expanded, and reports whether any object is shared.
+ * Stops counting once past the limit, so an exponential alias bomb is caught in linear time.
+ */
+function expandedSize(root: unknown): { size: number; shared: boolean } {
+  const memo = new Map<object, number>();
+  let shared = false;
+  const visit = (v: unknown): number => {
+    if (typeof v !== 'object' || v === null) return 1;
+    const known = memo.get(v);
+    if (known !== undefined) {
+      shared = true;
+      return known;
+    }
+    memo.set(v, 1);
+    let n = 1;
+    for (const x of Array.isArray(v) ? v : Object.values(v)) {
+      n += visit(x);
+      if (n > MAX_EXPANDED_NODES) break;
+    }
+    memo.set(v, n);
+    return n;
+  };
+  return { size: visit(root), shared };
+}
+
+/**
+ * Parses a YAML stream into plain values (one per non-empty document) with YAML 1.2 core tags and merge
+ * keys. Aliases are expanded into copies; an exponential alias bomb fails fast instead of eating memory.
  */
 export function parseYamlStream(text: string, file: string): unknown[] {
-  let docs: ReturnType<typeof parseAllDocuments>;
+  let docs: unknown[];
   try {
-    docs = parseAllDocuments(text, { merge: true, uniqueKeys: false, prettyErrors: false });
+    docs = loadAll(text, null, { schema: SCHEMA, json: true, filename: file });
   } catch (cause) {
-    throw new KustomizeError('KustomizeInvalidYaml', `File ${file} is not valid YAML: ${message(cause)}`, {
+    const reason = cause instanceof YAMLException ? cause.reason : String(cause);
+    const mark =
+      cause instanceof YAMLException && cause.mark
+        ? ` (line ${cause.mark.line + 1}, column ${cause.mark.column + 1})`
+        : '';
+    throw new KustomizeError('KustomizeInvalidYaml', `File ${file} is not valid YAML: ${reason}${mark}`, {
       cause,
       file,
     });
   }
   const out: unknown[] = [];
-  for (const doc of Array.isArray(docs) ? docs : [docs]) {
-    const err = doc.errors[0];
-    if (err) {
-      throw new KustomizeError(
-        'KustomizeInvalidYaml',
-        `File ${file} is not valid YAML: ${oneLine(err.message)}`,
-        {
-          cause: err,
-          file,
-        },
-      );
-    }
-    if (doc.contents === null) continue;
-    let value: unknown;
-    try {
-      value = doc.toJS({ maxAliasCount: MAX_ALIASES });
-    } catch (cause) {
-      throw new KustomizeError('KustomizeInvalidYaml', `File ${file} is not valid YAML: ${message(cause)}`, {
-        cause,
-        file,
-      });
-    }
-    if (value === null || value === undefined) continue;
-    out.push(value);
+  for (const doc of docs) {
+    if (doc === null || doc === undefined) continue;
+    if (typeof doc === 'object') {
+      const { size, shared } = expandedSize(doc);
+      if (size > MAX_EXPANDED_NODES) {
+        throw new KustomizeError(
+          'KustomizeInvalidYaml',
+          `File ${file} is not valid YAML: its aliases expand to more than ${MAX_EXPANDED_NODES} nodes (an alias bomb)`,
+          { file },
+        );
+      }
+      out.push(shared ? structuredClone(doc) : doc);
+    } else out.push(doc);
   }
   return out;
-}
-
-function oneLine(s: string): string {
-  return s.split('\n')[0]!.trim();
-}
-
-function message(e: unknown): string {
-  return oneLine(e instanceof Error ? e.message : String(e));
 }
