@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import pino from 'pino';
+import { SluiceError } from '../api/index.js';
 import { startCluster } from '../cluster/index.js';
 
 /** The default data directory: `$XDG_DATA_HOME/sluice/cluster`, else `~/.local/share/sluice/cluster`. */
@@ -51,6 +52,16 @@ export function registerClusterCommand(program: Command): void {
           kubeconfigPath: opts.kubeconfig,
           insecureHttp: opts.insecureHttp,
           logger,
+        }).catch((err: unknown) => {
+          const code = (err as { code?: string }).code;
+          if (code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL' || code === 'EACCES') {
+            throw new SluiceError(
+              'ListenFailed',
+              `Cluster cannot listen on ${opts.address}:${opts.port}: ${code}; choose another --port (0 picks a free one) or --address`,
+              { cause: err },
+            );
+          }
+          throw err;
         });
         process.stdout.write(
           `sluice cluster listening on ${running.url}, kubeconfig ${running.kubeconfigPath}\n`,
