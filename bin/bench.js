@@ -22,7 +22,7 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 const suites = wanted.length > 0 ? wanted : available;
-const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+const tsc = join(dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin', 'tsc');
 execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.bench.json')], {
   stdio: 'inherit',
   cwd: root,
