@@ -411,6 +411,37 @@ export class ResourceManager {
   }
 
   /**
+   * Waits until every object is gone from the cluster (for a `WaitForTermination` deletion policy), polling
+   * every `intervalMs` (default 2 s) for at most `timeoutMs` (default 60 s). Throws {@link ApplyError}
+   * (`TerminationTimeout`) naming the objects still there.
+   */
+  async waitForTermination(
+    refs: readonly ObjectRef[],
+    options: { timeoutMs?: number; intervalMs?: number; signal?: AbortSignal } = {},
+  ): Promise<void> {
+    const deadline = this.#clock.now() + (options.timeoutMs ?? 60_000);
+    let left = [...refs];
+    for (;;) {
+      const still = await mapLimit(left, this.#concurrency, (r) => this.#kube.tryGet(r, sig(options.signal)));
+      left = left.filter((_, i) => still[i] !== undefined);
+      if (left.length === 0) return;
+      if (this.#clock.now() >= deadline) {
+        const names = left.map((r) =>
+          formatSubject({ kind: r.kind, namespace: r.namespace ?? '', name: r.name }),
+        );
+        throw new ApplyError(
+          'TerminationTimeout',
+          `Timeout waiting for termination of: [${names.join(', ')}]`,
+        );
+      }
+      await sleep(Math.min(options.intervalMs ?? 2_000, Math.max(0, deadline - this.#clock.now())), {
+        clock: this.#clock,
+        ...sig(options.signal),
+      });
+    }
+  }
+
+  /**
    * Waits until every object is `Current` by kstatus rules (custom resources by their `Ready` condition),
    * polling every `intervalMs`. Resolves with the final statuses; throws {@link HealthCheckError} naming
    * the objects that failed (`Deployment/apps/podinfo status: 'Failed': …`) or were not ready in time.

@@ -138,4 +138,21 @@ describe('ResourceManager.deleteAll', () => {
       Namespace/doomed deleted"
     `);
   });
+
+  it('waits for pruned objects to terminate, and names the ones that stay', async () => {
+    const rm = owned('term');
+    const cs = await rm.applyAllStaged([configMap('short', 'default', { a: '1' })]);
+    const deleted = await rm.deleteAll(inventoryObjects(inventoryFromChangeSet(cs)));
+    await rm.waitForTermination(deleted.toRefs(), { timeoutMs: 5_000, intervalMs: 50 });
+    await env.kube.create({
+      ...configMap('held', 'default', { a: '1' }),
+      metadata: { name: 'held', namespace: 'default', finalizers: ['example.com/hold'] },
+    });
+    await env.kube.delete(cmRef('held'));
+    await expect(rm.waitForTermination([cmRef('held')], { timeoutMs: 200, intervalMs: 50 })).rejects.toThrow(
+      'Timeout waiting for termination of: [ConfigMap/default/held]',
+    );
+    await env.kube.patch(cmRef('held'), { metadata: { finalizers: null } });
+    await rm.waitForTermination([cmRef('held')], { timeoutMs: 5_000, intervalMs: 50 });
+  });
 });
