@@ -10,6 +10,7 @@ interface ControllersOptions {
   kubeconfig?: string;
   context?: string;
   storagePath?: string;
+  workDir?: string;
   storageAddr: string;
   storageAdvAddr?: string;
   concurrent: number;
@@ -39,6 +40,7 @@ export function registerControllersCommand(program: Command): void {
     .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, then in-cluster)')
     .option('--context <name>', 'kubeconfig context to use')
     .option('--storage-path <dir>', 'directory of the artifact store (default: a temporary directory)')
+    .option('--work-dir <dir>', 'directory for fetches and the git cache (default: a temporary directory)')
     .option('--storage-addr <addr>', 'address the artifact server binds', ':9090')
     .option(
       '--storage-adv-addr <addr>',
@@ -78,6 +80,7 @@ export function registerControllersCommand(program: Command): void {
         { kube, logger },
         {
           ...(opts.storagePath ? { storagePath: opts.storagePath } : {}),
+          ...(opts.workDir ? { workDir: opts.workDir } : {}),
           storageAddr: opts.storageAddr,
           ...(opts.storageAdvAddr ? { storageAdvAddr: opts.storageAdvAddr } : {}),
           concurrent: opts.concurrent,

@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -31,6 +32,19 @@ export interface SourceControllerOptions {
   reconcileTimeoutMs?: number;
 }
 
+/** Removes `*.lock` files git leaves in the mirrors when killed; run before any fetch starts. */
+async function removeStaleGitLocks(dir: string): Promise<void> {
+  let entries: Dirent[];
+  try {
+    entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    if (e.isFile() && e.name.endsWith('.lock')) await rm(join(e.parentPath, e.name), { force: true });
+  }
+}
+
 /** The name of the source controllers in events and logs. */
 export const SOURCE_CONTROLLER = 'source-controller';
 
@@ -61,9 +75,10 @@ export async function registerSourceControllers(
   const tmpDir = join(deps.workDir, 'tmp');
   const gitCacheDir = join(deps.workDir, 'git-cache');
   await mkdir(tmpDir, { recursive: true });
-  // Leftovers of a process that died mid-fetch.
+  // Leftovers of a process that died mid-fetch: work trees and git's lock files in the mirrors.
   await rm(tmpDir, { recursive: true, force: true });
   await mkdir(tmpDir, { recursive: true });
+  await removeStaleGitLocks(gitCacheDir);
   const shared = { kube, recorder, storage: deps.storage, tmpDir };
   const add = <T extends SourceObject>(name: string, driver: SourceDriver<T>) =>
     manager.addController({
