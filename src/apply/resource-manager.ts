@@ -239,17 +239,19 @@ export class ResourceManager {
     const toApply = plans.filter((p) => p.apply);
     const late = toApply.filter((p) => kindRank(p.prepared.meta.kind) > 0);
     const early = toApply.filter((p) => kindRank(p.prepared.meta.kind) <= 0);
+    const done = new Map<Plan, Plan>();
     try {
-      const done = new Map<Plan, Plan>();
       for (const stage of [early, late]) {
         await mapLimit(stage, this.#concurrency, async (p) => {
           done.set(p, await this.#commit(p, options));
         });
       }
-      plans = plans.map((p) => done.get(p) ?? p);
     } catch (err) {
-      throw withChangeSet(err, new ChangeSet());
+      // What was applied (or needed nothing) before the failure.
+      const partial = plans.filter((p) => !p.apply || done.has(p)).map((p) => done.get(p) ?? p);
+      throw withChangeSet(err, new ChangeSet(partial.map((p) => entryOf(p.prepared, p.action))));
     }
+    plans = plans.map((p) => done.get(p) ?? p);
     const changeSet = new ChangeSet(plans.map((p) => entryOf(p.prepared, p.action)));
     this.#log.debug(
       { objects: plans.length, applied: toApply.length, ms: this.#clock.now() - started },
@@ -283,7 +285,8 @@ export class ResourceManager {
       try {
         cs = await this.applyAll(stage, options);
       } catch (err) {
-        throw withChangeSet(err, changeSet);
+        const partial = err instanceof ApplyError ? (err.changeSet?.entries ?? []) : [];
+        throw withChangeSet(err, new ChangeSet([...changeSet.entries, ...partial]));
       }
       changeSet.add(...cs.entries);
       if (wait && options.waitForDefinitions !== false) {

@@ -176,6 +176,20 @@ describe('ResourceManager.applyAllStaged', () => {
     expect(writes(env.requests)).toEqual([]);
   });
 
+  it('carries what was applied before an apply failed', async () => {
+    const good = deployment('bad', 'partial');
+    const bad: KubeObject = { ...good, spec: { ...(good.spec as object), replicas: -1 } };
+    const err = await manager()
+      .applyAllStaged([namespace('partial'), configMap('ok', 'partial', { a: '1' }), bad])
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApplyError);
+    expect((err as ApplyError).code).toBe('ApplyFailed');
+    expect((err as ApplyError).message).toMatch(/^Deployment\/partial\/bad apply failed: /);
+    expect((err as ApplyError).changeSet?.toString()).toBe(
+      'Namespace/partial created\nConfigMap/partial/ok created',
+    );
+  });
+
   it('refuses a namespaced object without a namespace', async () => {
     const rm = manager();
     const obj: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'nowhere' }, data: {} };
