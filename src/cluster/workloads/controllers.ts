@@ -257,7 +257,7 @@ const reconcileDeployment: Reconciler = (ctx, key, stored) => {
       opts,
     );
   } else if (complete) {
-    ctx.forget(`${uid}/progress/${rsName}`);
+    ctx.forget(uid);
     conditions = setCondition(
       conditions,
       {
@@ -280,7 +280,7 @@ const reconcileDeployment: Reconciler = (ctx, key, stored) => {
       sim.failure === 'ProgressDeadlineExceeded'
         ? sim.delayMs
         : (d.spec?.progressDeadlineSeconds ?? 600) * 1000;
-    const progressing = ctx.since(`${uid}/progress/${rsName}`, 'progressing');
+    const progressing = ctx.since(uid, `progressing ${rsName}`);
     if (progressing >= deadlineMs) {
       conditions = setCondition(
         conditions,

@@ -23,6 +23,7 @@ export interface WorkloadsOptions {
   nodeName?: string;
   /** The clock in milliseconds. Default: `Date.now`. */
   now?: () => number;
+  /** Where failed reconciles are logged (at debug, as they are retried). Default: none. */
   logger?: Logger;
 }
 
@@ -67,6 +68,9 @@ export function startWorkloads(service: ObjectService, options: WorkloadsOptions
   const now = options.now ?? Date.now;
   const nodeName = options.nodeName ?? 'sluice-control-plane';
   const delayMs = options.readyDelayMs ?? 500;
+  if (!Number.isFinite(delayMs) || delayMs < 0) {
+    throw new TypeError(`readyDelayMs must be a non-negative number of milliseconds, got ${delayMs}`);
+  }
 
   const queue = new Set<string>();
   let draining = false;
