@@ -385,7 +385,7 @@ export class ResourceManager {
       try {
         existing = await this.#kube.tryGet(p.ref, sig(options.signal));
       } catch (err) {
-        errors.push(`${p.subject} query failed: ${(err as Error).message}`);
+        errors.push(`${p.subject} query failed: ${serverMessage(err)}`);
         return entryOf(p, 'unknown');
       }
       if (!existing) return entryOf(p, 'deleted');
@@ -396,7 +396,7 @@ export class ResourceManager {
         await this.#kube.delete(p.ref, { propagationPolicy, ...sig(options.signal) });
       } catch (err) {
         if (!isNotFound(err)) {
-          errors.push(`${p.subject} delete failed: ${(err as Error).message}`);
+          errors.push(`${p.subject} delete failed: ${serverMessage(err)}`);
           return entryOf(p, 'unknown');
         }
       }
@@ -515,7 +515,7 @@ export class ResourceManager {
     try {
       return await this.#kube.tryGet(p.ref, sig(signal));
     } catch (err) {
-      throw new ApplyError('ApplyFailed', `${p.subject} query failed: ${(err as Error).message}`, {
+      throw new ApplyError('ApplyFailed', `${p.subject} query failed: ${serverMessage(err)}`, {
         cause: err,
       });
     }
@@ -554,8 +554,9 @@ export class ResourceManager {
     ) {
       const cleaned = await this.#cleanupMetadata(prepared, existing, signal);
       if (cleaned) {
+        // A server that ignored the patch changed nothing: that alone is no reason to apply.
+        patched = cleaned.metadata?.resourceVersion !== existing.metadata?.resourceVersion;
         existing = cleaned;
-        patched = true;
       }
     }
 

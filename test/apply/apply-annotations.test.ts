@@ -83,11 +83,14 @@ describe('kustomize.toolkit.fluxcd.io annotations', () => {
     const cm = await env.kube.get(cmRef('from-kubectl'));
     expect(cm.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration']).toBeUndefined();
     expect(managers(cm)).toContain('kustomize-controller/Apply');
-    // The cleanup is one JSON patch before the dry-run and the apply.
+    // The cleanup is one JSON patch before the dry-run and the apply; afterwards the object is unchanged.
     expect(writes(env.requests).map((r) => r.path)).toEqual([
       '/api/v1/namespaces/default/configmaps/from-kubectl?fieldManager=kustomize-controller',
       '/api/v1/namespaces/default/configmaps/from-kubectl?fieldManager=kustomize-controller&force=true',
     ]);
+    expect((await rm.applyAllStaged([configMap('from-kubectl', 'default', { a: '1' })])).changeLog()).toBe(
+      '',
+    );
   });
 
   // Real API servers take managedFields from a non-apply patch; the embedded cluster still keeps the stored
