@@ -103,7 +103,7 @@ spec:
   prune: true
   timeout: 1m
   wait: true
-  dependsOn: [{name: infra}]
+  dependsOn: [{name: infra}, {name: redis, namespace: data, kind: HelmRelease}]
   patches:
     - patch: |
         - op: replace
@@ -224,8 +224,10 @@ spec:
   sourceRef: {kind: HelmRepository, name: x}
   patches: [{patch: {op: remove}}]
   postBuild: {substituteFrom: [{kind: Secret}]}
+  dependsOn: [{name: infra, kind: GitRepository}]
 `,
     causes: [
+      'spec.dependsOn[0].kind: Unsupported value: "GitRepository": supported values: "Kustomization", "HelmRelease"',
       'spec.prune: Required value',
       'spec.patches[0].patch: Invalid value: "object": must be of type string',
       'spec.postBuild.substituteFrom[0].name: Required value',

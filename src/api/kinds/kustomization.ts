@@ -17,6 +17,19 @@ import {
   PatchSchema,
 } from './common.js';
 
+/**
+ * A Kustomization's dependency: Flux's reference plus an optional `kind` (`Kustomization` by default, or
+ * `HelmRelease`), a Sluice extension.
+ */
+const KustomizationDependencySchema = Type.Object({
+  ...DependencyReferenceSchema.properties,
+  kind: Type.Optional(
+    StringEnum(['Kustomization', 'HelmRelease'] as const, {
+      description: 'Kind of the referent: Kustomization (default) or HelmRelease.',
+    }),
+  ),
+});
+
 /** The schema of a Kustomization's spec. */
 export const KustomizationSpecSchema = Type.Object(
   {
@@ -46,7 +59,9 @@ export const KustomizationSpecSchema = Type.Object(
       }),
     ),
     dependsOn: Type.Optional(
-      Type.Array(DependencyReferenceSchema, { description: 'Kustomizations that must be Ready first.' }),
+      Type.Array(KustomizationDependencySchema, {
+        description: 'Kustomizations (or HelmReleases) that must be Ready first.',
+      }),
     ),
     force: Type.Optional(
       Type.Boolean({ default: false, description: 'Recreate objects whose immutable fields changed.' }),
