@@ -438,6 +438,49 @@ spec:
     expect(job.status.failed).toBe(2);
   });
 
+  it('fails a Job that outlives its activeDeadlineSeconds', async () => {
+    await create(
+      '/apis/batch/v1/namespaces/default/jobs',
+      `
+apiVersion: batch/v1
+kind: Job
+metadata: { name: sluggish, annotations: { sluice.dev/simulate-delay: 30s } }
+spec:
+  activeDeadlineSeconds: 1
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{ name: run, image: "busybox:1.36" }]
+`,
+    );
+    const job = await until('the deadline', async () => {
+      const j = await api('GET', '/apis/batch/v1/namespaces/default/jobs/sluggish');
+      return condition(j, 'Failed')?.status === 'True' ? j : undefined;
+    });
+    expect(condition(job, 'Failed')).toMatchObject({
+      reason: 'DeadlineExceeded',
+      message: 'Job was active longer than specified deadline',
+    });
+    await until('its pod to go', async () => {
+      const pods = (await api('GET', `${PODS}?labelSelector=job-name%3Dsluggish`)).items;
+      return pods.length === 0;
+    });
+  });
+
+  it('counts pods as available only after minReadySeconds', async () => {
+    const body = YAML.parse(deployment('patient', { replicas: 1 }));
+    body.spec.minReadySeconds = 2;
+    const created = await api('POST', DEPLOYMENTS, body);
+    expect(created.__status).toBe(201);
+    const ready = await until('a ready pod', async () => {
+      const d = await api('GET', `${DEPLOYMENTS}/patient`);
+      return d.status?.readyReplicas === 1 ? d : undefined;
+    });
+    expect(ready.status.availableReplicas ?? 0).toBe(0);
+    expect(deploymentCurrent(ready)).toBe(false);
+    await until('available', async () => deploymentCurrent(await api('GET', `${DEPLOYMENTS}/patient`)), 6000);
+  });
+
   it('runs a StatefulSet with ordered pods, bound claims and matching revisions', async () => {
     await create(
       '/apis/apps/v1/namespaces/default/statefulsets',

@@ -51,6 +51,16 @@ function newPod(
   };
 }
 
+/** When a ready pod became ready (ms), from its Ready condition; undefined when not ready. */
+function readySince(pod: KubeObject): number | undefined {
+  const ready = (pod.status?.conditions ?? []).find(
+    (c: Condition) => c.type === 'Ready' && c.status === 'True',
+  );
+  if (!ready) return undefined;
+  const at = Date.parse(ready.lastTransitionTime ?? '');
+  return Number.isFinite(at) ? at : 0;
+}
+
 /** Deletion order when scaling down: unscheduled, then not ready, then the newest first. */
 function scaleDownOrder(a: StoredObject, b: StoredObject): number {
   const rank = (p: StoredObject) => (p.object.spec?.nodeName ? 1 : 0) + (isPodReady(p.object) ? 2 : 0);
@@ -91,6 +101,20 @@ const reconcileReplicaSet: Reconciler = (ctx, _key, stored) => {
     count = desired;
   }
   const ready = Math.min(pods.filter((p) => isPodReady(p.object)).length, count);
+  // Available: ready for at least minReadySeconds (by the Ready condition's transition time).
+  const minReadyMs = (rs.spec?.minReadySeconds ?? 0) * 1000;
+  let available = ready;
+  if (minReadyMs > 0) {
+    available = 0;
+    for (const p of pods) {
+      const since = readySince(p.object);
+      if (since === undefined) continue;
+      const left = since + minReadyMs - ctx.now();
+      if (left <= 0) available++;
+      else ctx.requeue(stored.key, left);
+    }
+    available = Math.min(available, count);
+  }
   const fresh = ctx.get(stored.key);
   if (!fresh) return;
   const status = omitZero(
@@ -98,7 +122,7 @@ const reconcileReplicaSet: Reconciler = (ctx, _key, stored) => {
       replicas: count,
       fullyLabeledReplicas: count,
       readyReplicas: ready,
-      availableReplicas: ready,
+      availableReplicas: available,
       observedGeneration: rs.metadata.generation,
     },
     ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas'],
@@ -534,7 +558,16 @@ const reconcileJob: Reconciler = (ctx, key, stored) => {
     });
   };
   let activeCount = active.length;
-  if (failed > backoffLimit) {
+  const deadline = job.spec?.activeDeadlineSeconds;
+  const started = Date.parse(status.startTime);
+  const overdue =
+    typeof deadline === 'number' && Number.isFinite(started) ? started + deadline * 1000 - now : 1;
+  if (overdue <= 0) {
+    set('FailureTarget', 'DeadlineExceeded', 'Job was active longer than specified deadline');
+    set('Failed', 'DeadlineExceeded', 'Job was active longer than specified deadline');
+    for (const p of active) ctx.remove(p);
+    activeCount = 0;
+  } else if (failed > backoffLimit) {
     set('FailureTarget', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit');
     set('Failed', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit');
     for (const p of active) ctx.remove(p);
@@ -544,6 +577,7 @@ const reconcileJob: Reconciler = (ctx, key, stored) => {
     set('Complete', 'CompletionsReached', 'Reached expected number of succeeded pods');
     status.completionTime = old.completionTime ?? stamp(now);
   } else {
+    if (typeof deadline === 'number') ctx.requeue(key, overdue);
     const want = Math.min(parallelism, completions - succeeded);
     const podType = ctx.type('', 'pods');
     for (let i = activeCount; i < want; i++) {
