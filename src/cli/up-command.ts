@@ -1,55 +1,464 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import pino from 'pino';
-import { startCluster } from '../cluster/index.js';
+import { parseDuration, SluiceError } from '../api/index.js';
+import { type RunningCluster, startCluster } from '../cluster/index.js';
+import { installCrds, type RunningControllers, startControllers } from '../controllers/index.js';
+import { connectKube, type KubeClient } from '../kube/index.js';
+import {
+  applyFleet,
+  detectFluxBootstrap,
+  EXAMPLE_FLEET_STAGES,
+  FLEET_NAMESPACE,
+  type FleetObjectStatus,
+  type FleetStage,
+  fleetObjects,
+  fleetStatus,
+  type GitHttpServer,
+  headOf,
+  type LocalRepository,
+  openLocalRepository,
+  prepareSeededRepository,
+  startGitHttpServer,
+  verdictOf,
+  watchBranch,
+} from '../server/index.js';
 import { defaultClusterDataDir } from './cluster-command.js';
 
 interface UpOptions {
   dataDir: string;
   port: number;
+  once: boolean;
+  timeout: string;
+  repo?: string;
+  path?: string;
+  branch?: string;
   logLevel: string;
 }
 
+/** Ports kept between runs so that URLs stored in the cluster stay valid. */
+interface UpState {
+  gitPort?: number;
+  storagePort?: number;
+}
+
+/** The GitRepository `sluice up` creates. */
+const SOURCE_NAME = 'fleet';
+
+/** The example fleet shipped with the package. */
+const EXAMPLE_FLEET = fileURLToPath(new URL('../../examples/fleet', import.meta.url));
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new SluiceError('InvalidOption', `Port ${value} is invalid: use a number from 0 to 65535`);
+  }
+  return port;
+}
+
+async function readState(file: string): Promise<UpState> {
+  return readFile(file, 'utf8').then(
+    (text) => JSON.parse(text) as UpState,
+    () => ({}),
+  );
+}
+
+function inUse(err: unknown): boolean {
+  const code = (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code;
+  return code === 'EADDRINUSE' || code === 'EACCES';
+}
+
+/** Tries the port used last time, then any free one. */
+async function onStablePort<T>(port: number | undefined, start: (port: number) => Promise<T>): Promise<T> {
+  if (port) {
+    try {
+      return await start(port);
+    } catch (err) {
+      if (!inUse(err)) throw err;
+    }
+  }
+  return start(0);
+}
+
+/** What `sluice up` delivers: the example fleet, a local repository, or a remote URL. */
+interface Delivery {
+  url: string;
+  branch: string;
+  stages: FleetStage[];
+  /** The served repository, when it is on this machine. */
+  local?: LocalRepository;
+  /** Files of the repository on this machine (for detecting a Flux bootstrap). */
+  checkout?: string;
+  example: boolean;
+}
+
+function isUrl(repo: string): boolean {
+  return /^(https?|ssh):\/\//.test(repo) || /^[\w.-]+@[\w.-]+:/.test(repo);
+}
+
+function stagesFor(path: string | undefined): FleetStage[] {
+  const p = path ? (path.startsWith('./') || path === '.' ? path : `./${path.replace(/^\/+/, '')}`) : './';
+  return [{ name: SOURCE_NAME, path: p }];
+}
+
+/** Styles for a terminal; plain text when stdout is not one. */
+function styles(tty: boolean) {
+  const wrap = (code: string) => (s: string) => (tty ? `\u001b[${code}m${s}\u001b[0m` : s);
+  return { ok: wrap('32'), bad: wrap('31'), dim: wrap('2'), bold: wrap('1') };
+}
+
+function shortRevision(rev: string): string {
+  return rev.replace(/(sha1:[0-9a-f]{12})[0-9a-f]+/, '$1').replace(/(sha256:[0-9a-f]{12})[0-9a-f]+/, '$1');
+}
+
+function ref(row: FleetObjectStatus): string {
+  return `${row.kind}/${row.namespace}/${row.name}`;
+}
+
+/** Renders rows as the summary table: NAME REVISION READY MESSAGE. */
+function table(rows: FleetObjectStatus[]): string {
+  const cells = [
+    ['NAME', 'REVISION', 'READY', 'MESSAGE'],
+    ...rows.map((r) => [
+      `${r.kind.toLowerCase()}/${r.name}`,
+      shortRevision(r.revision) || '-',
+      r.ready,
+      r.message.replace(/\s+/g, ' ').slice(0, 100),
+    ]),
+  ];
+  const widths = [0, 1, 2].map((i) => Math.max(...cells.map((c) => c[i]!.length)));
+  return cells
+    .map((c) =>
+      c
+        .map((v, i) => (i < 3 ? v.padEnd(widths[i]!) : v))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
 /**
- * Registers `sluice up`, the main job behind `npm start`: it starts the embedded cluster and tells the
- * user how to reach it with kubectl. It serves until SIGINT or SIGTERM.
+ * Follows the fleet's objects and prints a line each time one becomes Ready at a new revision or fails
+ * with a new reason. Resolves with the verdict once every object is ready, or one failed (with `stopOnFailure`),
+ * or the deadline passed.
+ */
+async function follow(
+  kube: KubeClient,
+  out: NodeJS.WritableStream,
+  tty: boolean,
+  options: {
+    expected: () => Promise<string | undefined>;
+    names: Set<string>;
+    deadline?: number;
+    stopOnFailure: boolean;
+    signal: AbortSignal;
+  },
+): Promise<{ verdict: 'ready' | 'failed' | 'timeout' | 'stopped'; rows: FleetObjectStatus[] }> {
+  const s = styles(tty);
+  const said = new Map<string, string>();
+  let rows: FleetObjectStatus[] = [];
+  for (;;) {
+    if (options.signal.aborted) return { verdict: 'stopped', rows };
+    try {
+      rows = (await fleetStatus(kube, FLEET_NAMESPACE, options.signal)).filter(
+        (r) => r.kind !== 'GitRepository' || options.names.has(r.name),
+      );
+    } catch (err) {
+      if (options.signal.aborted) return { verdict: 'stopped', rows };
+      throw err;
+    }
+    const expected = await options.expected();
+    const verdicts = rows.map((r) => verdictOf(r, r.kind === 'GitRepository' ? expected : undefined));
+    rows.forEach((r, i) => {
+      const v = verdicts[i]!;
+      const key = ref(r);
+      let line: string | undefined;
+      if (v === 'ready') {
+        const msg =
+          r.kind === 'GitRepository'
+            ? `${s.ok('✔')} ${key} fetched revision ${shortRevision(r.revision)}`
+            : `${s.ok('✔')} ${key} applied revision ${shortRevision(r.revision)}`;
+        line = msg;
+      } else if (v === 'failed') {
+        line = `${s.bad('✗')} ${key} failed: ${r.reason}: ${r.message}`;
+      } else if (r.reason === 'DependencyNotReady' || r.message) {
+        line = s.dim(`… ${key} ${r.message || 'reconciling'}`);
+      }
+      if (line && said.get(key) !== line) {
+        said.set(key, line);
+        out.write(`${line}\n`);
+      }
+    });
+    const allReady = rows.length > options.names.size && verdicts.every((v) => v === 'ready');
+    if (allReady) return { verdict: 'ready', rows };
+    if (options.stopOnFailure && verdicts.includes('failed')) return { verdict: 'failed', rows };
+    if (options.deadline !== undefined && Date.now() > options.deadline) return { verdict: 'timeout', rows };
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/**
+ * Registers `sluice up`, the main job behind `npm start`: start the embedded cluster, install the CRDs, run
+ * every controller in this process, and deliver a repository — by default the bundled example fleet,
+ * copied on first run into a repository in the data directory, served over HTTP, with a working clone to
+ * edit — printing each stage as it becomes Ready, a summary and how to go on. `--once` exits 0 when
+ * everything is Ready at the source's latest revision, 1 on a failure or after `--timeout`.
  */
 export function registerUpCommand(program: Command): void {
   program
     .command('up')
-    .description('Start the embedded cluster (and, as they land, the controllers) on this machine')
-    .option('--data-dir <dir>', 'directory for the cluster state and kubeconfig', defaultClusterDataDir())
-    .option('--port <port>', 'port of the API server (0 picks a free one)', (v) => Number(v), 0)
+    .description('Start the embedded cluster and the controllers, and deliver the example fleet (or --repo)')
+    .option(
+      '--data-dir <dir>',
+      'directory for the cluster state, repositories and artifacts',
+      defaultClusterDataDir(),
+    )
+    .option('--port <port>', 'port of the API server (0 picks a free one)', parsePort, 0)
+    .option('--once', 'exit when everything is Ready (0) or something failed or timed out (1)', false)
+    .option('--timeout <duration>', 'with --once: how long to wait for everything to be Ready', '5m')
+    .option(
+      '--repo <path|url>',
+      'deliver this repository (a local path or an http/https/ssh URL) instead of the example',
+    )
+    .option('--path <path>', 'with --repo: the path in the repository to deliver (one Kustomization)')
+    .option(
+      '--branch <branch>',
+      'with --repo: the branch to deliver (default: the checked-out one, or main for URLs)',
+    )
     .option('--log-level <level>', 'log level on stderr (silent, error, warn, info, debug)', 'silent')
     .action(async (opts: UpOptions) => {
-      if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) {
-        throw new Error(`Port ${opts.port} is invalid: use a number from 0 to 65535`);
-      }
+      const timeoutMs = parseDuration(opts.timeout);
+      const out = process.stdout;
+      const tty = Boolean(process.stdout.isTTY);
+      const s = styles(tty);
       const logger = pino({ level: opts.logLevel }, pino.destination(2));
-      const cluster = await startCluster({ dataDir: opts.dataDir, port: opts.port, logger });
-      const kubeconfig = cluster.kubeconfigPath ?? '';
-      process.stdout.write(
-        [
-          `✔ embedded cluster running at ${cluster.url}`,
-          `  state: ${opts.dataDir}`,
-          '',
-          'Use it with kubectl:',
-          `  export KUBECONFIG=${kubeconfig}`,
-          '  kubectl get namespaces',
-          '  kubectl create deployment hello --image=nginx && kubectl get deployments',
-          '',
-          'If kubectl is not installed, use the one Sluice bundles: $(npx sluice tools which kubectl)',
-          'Press Ctrl+C to stop; the state is kept for the next run.',
-          '',
-        ].join('\n'),
-      );
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          cluster.stop().then(resolve, resolve);
+      const dataDir = resolve(opts.dataDir);
+      await mkdir(dataDir, { recursive: true });
+      const stateFile = join(dataDir, 'up.json');
+      const state = await readState(stateFile);
+      const stopping = new AbortController();
+      const cleanups: (() => Promise<void>)[] = [];
+      const stopAll = async () => {
+        stopping.abort();
+        for (const c of cleanups.reverse()) await c().catch(() => {});
+      };
+      const onSignal = () => {
+        out.write('\nStopping; the state is kept for the next run.\n');
+        stopping.abort();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      let code = 0;
+      try {
+        const started = Date.now();
+        const cluster: RunningCluster = await startCluster({ dataDir, port: opts.port, logger });
+        cleanups.push(() => cluster.stop());
+        out.write(`${s.ok('✔')} embedded cluster running at ${cluster.url}\n`);
+        const kube = connectKube({ text: cluster.kubeconfig });
+        cleanups.push(async () => kube.close());
+        await installCrds(kube, { signal: stopping.signal });
+        out.write(`${s.ok('✔')} CRDs installed\n`);
+        const controllers: RunningControllers = await onStablePort(state.storagePort, (port) =>
+          startControllers(
+            { kube, logger },
+            {
+              storagePath: join(dataDir, 'artifacts'),
+              workDir: join(dataDir, 'work'),
+              storageAddr: `127.0.0.1:${port}`,
+              requeueDependencyMs: 2000,
+            },
+          ),
+        );
+        cleanups.push(() => controllers.stop());
+        state.storagePort = Number(new URL(controllers.storageUrl).port);
+        out.write(`${s.ok('✔')} controllers running\n`);
+
+        const delivery = await prepareDelivery(opts, dataDir);
+        let git: GitHttpServer | undefined;
+        if (delivery.local) {
+          const served = delivery.local;
+          git = await onStablePort(state.gitPort, (port) =>
+            startGitHttpServer({ logger }, { repositories: { [SOURCE_NAME]: served.gitDir }, port }),
+          );
+          const server = git;
+          cleanups.push(() => server.close());
+          state.gitPort = git.port;
+          delivery.url = git.urlOf(SOURCE_NAME);
+          if (delivery.example) {
+            out.write(
+              `${s.ok('✔')} example fleet ${served.created ? 'created' : 'reused'} in ${served.workTree} (served at ${delivery.url})\n`,
+            );
+          } else {
+            out.write(`${s.ok('✔')} serving ${served.workTree ?? served.gitDir} at ${delivery.url}\n`);
+          }
+        }
+        await writeFile(stateFile, `${JSON.stringify(state, null, 2)}\n`);
+        const bootstrap = delivery.checkout
+          ? await detectFluxBootstrap(delivery.checkout, delivery.stages[0]?.path ?? '.')
+          : undefined;
+        if (bootstrap) {
+          out.write(
+            `${s.ok('✔')} Flux bootstrap found in ${bootstrap.dir}: Flux's CRDs and controllers are applied as plain objects; Sluice reconciles\n`,
+          );
+          if (bootstrap.sync?.gitRepository && delivery.stages[0]) {
+            // gotk-sync.yaml points Flux's own GitRepository at the remote; keep it on what Sluice serves.
+            delivery.stages[0].patches = [
+              {
+                target: { kind: 'GitRepository', name: bootstrap.sync.gitRepository },
+                patch: JSON.stringify([
+                  { op: 'replace', path: '/spec/url', value: delivery.url },
+                  { op: 'replace', path: '/spec/ref', value: { branch: delivery.branch } },
+                ]),
+              },
+            ];
+          }
+        }
+        await applyFleet(
+          kube,
+          fleetObjects({
+            source: SOURCE_NAME,
+            url: delivery.url,
+            branch: delivery.branch,
+            stages: delivery.stages,
+          }),
+          stopping.signal,
+        );
+        const names = delivery.stages.map((st) => st.name).join(' → ');
+        out.write(
+          `${s.ok('✔')} GitRepository/${FLEET_NAMESPACE}/${SOURCE_NAME} and Kustomizations ${names} applied\n`,
+        );
+
+        if (delivery.local) {
+          // A commit in the working clone reaches the cluster at once, not at the next interval.
+          watchBranch(
+            delivery.local,
+            () => {
+              void kube
+                .patch(
+                  {
+                    apiVersion: 'source.toolkit.fluxcd.io/v1',
+                    kind: 'GitRepository',
+                    name: SOURCE_NAME,
+                    namespace: FLEET_NAMESPACE,
+                  },
+                  {
+                    metadata: {
+                      annotations: { 'reconcile.fluxcd.io/requestedAt': new Date().toISOString() },
+                    },
+                  },
+                  { type: 'merge' },
+                )
+                .catch((err: unknown) => logger.warn({ err }, 'cannot request a reconcile of the source'));
+            },
+            { signal: stopping.signal },
+          );
+        }
+        const local = delivery.local;
+        const expected = async () => {
+          if (!local) return undefined;
+          const head = await headOf(local);
+          return head ? `${local.branch}@sha1:${head}` : undefined;
         };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+        const result = await follow(kube, out, tty, {
+          expected,
+          names: new Set([SOURCE_NAME]),
+          ...(opts.once ? { deadline: started + timeoutMs } : {}),
+          stopOnFailure: opts.once,
+          signal: stopping.signal,
+        });
+        if (result.verdict === 'stopped') return;
+        out.write(`\n${table(result.rows)}\n\n`);
+        if (opts.once) {
+          if (result.verdict === 'ready') {
+            out.write(`${s.ok('✔')} all Ready in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
+          } else {
+            code = 1;
+            const failing = result.rows.filter((r) => verdictOf(r) !== 'ready');
+            const why = result.verdict === 'timeout' ? `Not Ready after ${opts.timeout}` : 'Delivery failed';
+            process.stderr.write(`${s.bad('✗')} ${why}:\n`);
+            for (const r of failing) {
+              process.stderr.write(
+                `  ${ref(r)}: ${r.reason || 'NotReady'}: ${r.message || 'no status yet'}\n`,
+              );
+            }
+          }
+          return;
+        }
+        out.write(instructions(cluster, delivery));
+        // Keep delivering and keep reporting until stopped.
+        await follow(kube, out, tty, {
+          expected,
+          names: new Set([SOURCE_NAME]),
+          stopOnFailure: false,
+          signal: stopping.signal,
+        }).catch((err: unknown) => logger.error({ err }, 'cannot follow the fleet'));
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        await stopAll();
+        if (code !== 0) process.exitCode = code;
+      }
     });
+}
+
+/** Works out what to deliver and prepares the repository on this machine when there is one. */
+async function prepareDelivery(opts: UpOptions, dataDir: string): Promise<Delivery> {
+  if (!opts.repo) {
+    if (opts.path) throw new SluiceError('InvalidOption', 'Option --path needs --repo');
+    const local = await prepareSeededRepository({
+      seedDir: EXAMPLE_FLEET,
+      gitDir: join(dataDir, 'repos', `${SOURCE_NAME}.git`),
+      workTree: join(dataDir, 'fleet'),
+      branch: 'main',
+    });
+    return {
+      url: '',
+      branch: local.branch,
+      stages: EXAMPLE_FLEET_STAGES.map((st) => ({ ...st })),
+      local,
+      example: true,
+      checkout: EXAMPLE_FLEET,
+    };
+  }
+  if (isUrl(opts.repo)) {
+    return { url: opts.repo, branch: opts.branch ?? 'main', stages: stagesFor(opts.path), example: false };
+  }
+  const local = await openLocalRepository(opts.repo, opts.branch);
+  return {
+    url: '',
+    branch: local.branch,
+    stages: stagesFor(opts.path),
+    local,
+    example: false,
+    ...(local.workTree ? { checkout: local.workTree } : {}),
+  };
+}
+
+function instructions(cluster: RunningCluster, delivery: Delivery): string {
+  const lines = [
+    'Use the cluster with kubectl:',
+    `  export KUBECONFIG=${cluster.kubeconfigPath ?? ''}`,
+    '  kubectl get deployments -A',
+    '  (no kubectl? use the bundled one: $(npx sluice tools which kubectl))',
+    '',
+    'Watch the delivery:',
+    '  npx sluice get kustomizations',
+    `  npx sluice reconcile source git ${SOURCE_NAME}`,
+    '',
+  ];
+  if (delivery.local?.workTree) {
+    lines.push(
+      'Change the fleet and watch the change roll out:',
+      `  cd ${delivery.local.workTree}`,
+      delivery.example
+        ? '  $EDITOR apps/dev/kustomization.yaml   # e.g. change PODINFO_UI_MESSAGE'
+        : '  $EDITOR <a manifest>',
+      `  git commit -am "Change the message"${delivery.example ? '   # the commit is pushed by a hook' : ''}`,
+      '',
+    );
+  }
+  lines.push('Press Ctrl+C to stop; the state is kept for the next run.', '');
+  return lines.join('\n');
 }
