@@ -12,6 +12,10 @@ import { BUCKET, bucketDriver } from './bucket/index.js';
 import { GIT_REPOSITORY, gitRepositoryDriver } from './gitrepository/index.js';
 import { HELM_CHART, helmChartDriver } from './helmchart/index.js';
 import { HELM_REPOSITORY, helmRepositoryDriver } from './helmrepository/index.js';
+import {
+  type KustomizationControllerOptions,
+  registerKustomizationController,
+} from './kustomization/index.js';
 import { ociRepositoryDriver } from './ocirepository/index.js';
 import { type SourceDriver, type SourceObject, SourceReconciler } from './source-common/index.js';
 
@@ -130,7 +134,10 @@ export interface StartControllersDeps {
 }
 
 /** Options of {@link startControllers}. */
-export interface StartControllersOptions extends ManagerOptions, SourceControllerOptions {
+export interface StartControllersOptions
+  extends ManagerOptions,
+    SourceControllerOptions,
+    KustomizationControllerOptions {
   /** Where artifacts are kept (`--storage-path`). Default: a fresh temporary directory. */
   storagePath?: string;
   /** Where the artifact server listens (`--storage-addr`), `host:port`. Default: `127.0.0.1:0`. */
@@ -194,6 +201,7 @@ export async function startControllers(
   }
   const manager = new Manager({ kube: deps.kube, logger }, options);
   await registerSourceControllers(manager, { storage, workDir }, options);
+  registerKustomizationController(manager, { workDir }, options);
   await manager.start();
   return {
     manager,

@@ -1,0 +1,154 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type GitFixtureRepo, type GitHttpServer, startGitHttpServer } from '../harness/servers/git-http.js';
+import {
+  type ControllerEnv,
+  conditionOf,
+  eventually,
+  type Source,
+  startControllerEnv,
+  waitForReady,
+} from './support.js';
+
+const GIT = { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository' };
+const KS = { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization' };
+const DEPLOY = { apiVersion: 'apps/v1', kind: 'Deployment' };
+
+let env: ControllerEnv;
+let server: GitHttpServer;
+let repo: GitFixtureRepo;
+
+function deployment(image: string): string {
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: podinfo, namespace: apps}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: podinfo}}
+  template:
+    metadata: {labels: {app: podinfo}}
+    spec:
+      containers: [{name: podinfo, image: "${image}"}]
+`;
+}
+
+beforeAll(async () => {
+  [env, server] = await Promise.all([startControllerEnv(), startGitHttpServer()]);
+  repo = await server.createRepo('fleet');
+  await repo.commit({
+    'apps/namespace.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata: {name: apps}\n',
+    'apps/deployment.yaml': deployment('ghcr.io/stefanprodan/podinfo:6.0.0'),
+  });
+  await env.kube.create({
+    ...GIT,
+    metadata: { name: 'fleet', namespace: 'default' },
+    spec: { url: repo.url, interval: '1s', ref: { branch: 'master' } },
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all([env?.stop(), server?.close()]);
+});
+
+describe('Kustomization apply', () => {
+  it('applies a path of the source with server-side apply and reports what Flux reports', async () => {
+    await env.kube.create({
+      ...KS,
+      metadata: { name: 'apps', namespace: 'default' },
+      spec: {
+        interval: '2s',
+        path: './apps',
+        prune: true,
+        sourceRef: { kind: 'GitRepository', name: 'fleet' },
+        commonMetadata: { labels: { team: 'a' } },
+      },
+    });
+    const ks = await waitForReady(env.kube, { ...KS, namespace: 'default', name: 'apps' }, 'True');
+    const git = await env.kube.get<Source>({ ...GIT, namespace: 'default', name: 'fleet' });
+    const revision = git.status?.artifact?.revision;
+    expect(revision).toMatch(/^master@sha1:[0-9a-f]{40}$/);
+    expect(conditionOf(ks, 'Ready')).toMatchObject({
+      reason: 'ReconciliationSucceeded',
+      message: `Applied revision: ${revision}`,
+    });
+    expect(conditionOf(ks, 'Reconciling')).toBeUndefined();
+    expect(ks.status?.lastAppliedRevision).toBe(revision);
+    expect(ks.status?.lastAttemptedRevision).toBe(revision);
+    expect(ks.status?.observedGeneration).toBe(ks.metadata.generation);
+    expect(ks.metadata.finalizers).toContain('finalizers.fluxcd.io');
+    expect(ks.status?.inventory).toEqual({
+      entries: [
+        { id: '_apps__Namespace', v: 'v1' },
+        { id: 'apps_podinfo_apps_Deployment', v: 'v1' },
+      ],
+    });
+
+    const deploy = await env.kube.get({ ...DEPLOY, namespace: 'apps', name: 'podinfo' });
+    expect(deploy.metadata.labels).toMatchObject({
+      'kustomize.toolkit.fluxcd.io/name': 'apps',
+      'kustomize.toolkit.fluxcd.io/namespace': 'default',
+      team: 'a',
+    });
+    const managers = (deploy.metadata.managedFields as { manager: string; operation: string }[]).map(
+      (m) => `${m.manager}/${m.operation}`,
+    );
+    expect(managers).toContain('kustomize-controller/Apply');
+
+    const changes = await eventually(async () =>
+      env.events.find((e) => e.involvedObject.name === 'apps' && e.message.includes('podinfo created')),
+    );
+    expect(changes.message).toBe('Namespace/apps created\nDeployment/apps/podinfo created');
+    expect(changes.metadata['kustomize.toolkit.fluxcd.io/revision']).toBe(revision);
+    expect(changes.reportingController).toBe('kustomize-controller');
+    const finished = await eventually(async () =>
+      env.events.find((e) => e.involvedObject.name === 'apps' && e.reason === 'ReconciliationSucceeded'),
+    );
+    expect(finished.message).toMatch(/^Reconciliation finished in .+, next run in 2s$/);
+  });
+
+  it('follows a commit that changes the image, reporting only the changed object', async () => {
+    const seen = env.events.length;
+    const commit = await repo.commit(
+      { 'apps/deployment.yaml': deployment('ghcr.io/stefanprodan/podinfo:6.1.0') },
+      { message: 'Bump podinfo' },
+    );
+    await waitForReady(
+      env.kube,
+      { ...KS, namespace: 'default', name: 'apps' },
+      'True',
+      (o) => o.status?.lastAppliedRevision === `master@sha1:${commit}`,
+    );
+    const deploy = await env.kube.get<
+      { spec: { template: { spec: { containers: { image: string }[] } } } } & Source
+    >({ ...DEPLOY, namespace: 'apps', name: 'podinfo' });
+    expect(deploy.spec.template.spec.containers[0]?.image).toBe('ghcr.io/stefanprodan/podinfo:6.1.0');
+    const event = await eventually(async () =>
+      env.events
+        .slice(seen)
+        .find((e) => e.involvedObject.name === 'apps' && e.message.includes('podinfo configured')),
+    );
+    expect(event.message).toBe('Deployment/apps/podinfo configured');
+    expect(event.metadata['kustomize.toolkit.fluxcd.io/revision']).toBe(`master@sha1:${commit}`);
+  });
+
+  it('writes nothing when nothing changed', async () => {
+    const ref = { ...DEPLOY, namespace: 'apps', name: 'podinfo' };
+    const before = await env.kube.get(ref);
+    const seen = env.events.length;
+    // Two more reconciles at a 2 s interval.
+    await eventually(
+      async () =>
+        env.events
+          .slice(seen)
+          .filter((e) => e.involvedObject.name === 'apps' && e.reason === 'ReconciliationSucceeded').length >=
+        2,
+      15_000,
+    );
+    const after = await env.kube.get(ref);
+    expect(after.metadata.generation).toBe(before.metadata.generation);
+    expect(
+      env.events
+        .slice(seen)
+        .filter((e) => e.involvedObject.name === 'apps' && e.message.includes(' configured')),
+    ).toEqual([]);
+  });
+});
