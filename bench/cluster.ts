@@ -12,7 +12,14 @@ interface Reply {
   body: string;
 }
 
-function call(agent: http.Agent, base: string, method: string, path: string, body?: unknown): Promise<Reply> {
+function call(
+  agent: http.Agent,
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  contentType = 'application/json',
+): Promise<Reply> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = http.request(
@@ -20,9 +27,7 @@ function call(agent: http.Agent, base: string, method: string, path: string, bod
       {
         method,
         agent,
-        headers: payload
-          ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) }
-          : {},
+        headers: payload ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(payload) } : {},
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -68,8 +73,8 @@ function line(label: string, value: number, unit: string, reference?: number): v
 
 /**
  * Measures the embedded cluster on this machine (plain HTTP, durable SQLite on a temporary directory):
- * creates/s, gets/s, lists of 1,000 objects/s and watch fan-out latency, each next to a bare node:http round
- * trip measured in the same run.
+ * creates/s, gets/s, server-side applies/s (fresh and no-op, with the no-op cost relative to a get), lists of
+ * 1,000 objects/s and watch fan-out latency, each next to a bare node:http round trip measured in the same run.
  */
 export async function run(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'sluice-bench-cluster-'));
@@ -103,7 +108,13 @@ export async function run(): Promise<void> {
   await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r));
   const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}`;
 
-  const cluster = await startCluster({ dataDir: dir, insecureHttp: true, port: 0 });
+  // The simulated workload controllers stay off so that only API requests are measured.
+  const cluster = await startCluster({
+    dataDir: dir,
+    insecureHttp: true,
+    port: 0,
+    workloads: { enabled: false },
+  });
   const base = cluster.url;
   try {
     const N = 2000;
@@ -126,6 +137,62 @@ export async function run(): Promise<void> {
     });
     const gets = await rate(N, async (i) => {
       const reply = await call(agent, base, 'GET', `/api/v1/namespaces/bench/configmaps/cm-${i % N}`);
+      if (reply.status !== 200) throw new Error(`get failed: ${reply.status}`);
+    });
+
+    // Server-side apply of a Deployment: first applies create (fresh), repeated applies change nothing (no-op)
+    // and must cost no write; the no-op cost is compared with a get of the same object.
+    const A = 1000;
+    const deployment = (i: number) => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: `web-${i}`, labels: { app: 'web' } },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: `web-${i}` } },
+        template: {
+          metadata: { labels: { app: `web-${i}` } },
+          spec: {
+            containers: [
+              {
+                name: 'web',
+                image: 'nginx:1.27',
+                ports: [{ containerPort: 80 }],
+                env: [{ name: 'MODE', value: 'bench' }],
+                resources: { limits: { cpu: '500m', memory: '128Mi' } },
+              },
+            ],
+          },
+        },
+      },
+    });
+    const applyPath = (i: number) =>
+      `/apis/apps/v1/namespaces/bench/deployments/web-${i}?fieldManager=bench&force=true`;
+    const apply = async (i: number, expected: number[]) => {
+      const reply = await call(
+        agent,
+        base,
+        'PATCH',
+        applyPath(i),
+        deployment(i),
+        'application/apply-patch+yaml',
+      );
+      if (!expected.includes(reply.status)) throw new Error(`apply failed: ${reply.status} ${reply.body}`);
+    };
+    const freshApplies = await rate(A, (i) => apply(i, [201]));
+    const revisionBefore = (await call(agent, base, 'GET', '/api/v1/namespaces/bench/configmaps?limit=1'))
+      .body;
+    const noopApplies = await rate(A, (i) => apply(i, [200]));
+    const revisionAfter = (await call(agent, base, 'GET', '/api/v1/namespaces/bench/configmaps?limit=1'))
+      .body;
+    if (
+      JSON.parse(revisionBefore).metadata.resourceVersion !==
+      JSON.parse(revisionAfter).metadata.resourceVersion
+    ) {
+      throw new Error('a no-op apply wrote to storage');
+    }
+    const deploymentGets = await rate(A, async (i) => {
+      const reply = await call(agent, base, 'GET', `/apis/apps/v1/namespaces/bench/deployments/web-${i}`);
       if (reply.status !== 200) throw new Error(`get failed: ${reply.status}`);
     });
 
@@ -211,6 +278,12 @@ export async function run(): Promise<void> {
     line('creates', creates, 'obj/s', barePosts);
     line('bare node:http GET round trips', bareGets, 'req/s');
     line('gets', gets, 'obj/s', bareGets);
+    line('server-side applies (fresh)', freshApplies, 'obj/s', barePosts);
+    line('server-side applies (no-op)', noopApplies, 'obj/s', barePosts);
+    line('gets of the applied Deployments', deploymentGets, 'obj/s', bareGets);
+    process.stdout.write(
+      `a no-op apply costs ${(deploymentGets / noopApplies).toFixed(2)}× a get of the same object, and writes nothing\n`,
+    );
     line('bare node:http 1,000-item list', bareLists, 'lists/s');
     line('lists of 1,000 objects', lists, 'lists/s', bareLists);
     line('bare round trip p50', percentile(bareRtts, 50), 'ms');
