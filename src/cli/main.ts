@@ -4,6 +4,7 @@ import { registerArtifactCommands } from './artifact-command.js';
 import { registerClusterCommand } from './cluster-command.js';
 import { registerControllersCommand } from './controllers-command.js';
 import { registerFluxCommands } from './flux-commands.js';
+import { registerHelmPostRenderCommand } from './helm-post-render-command.js';
 import { registerKustomizeCommand } from './kustomize-command.js';
 import { registerToolsCommand } from './tools-command.js';
 import { registerUpCommand } from './up-command.js';
@@ -25,6 +26,7 @@ export async function main(argv: string[]): Promise<number> {
   registerClusterCommand(program);
   registerControllersCommand(program);
   registerFluxCommands(program);
+  registerHelmPostRenderCommand(program);
   registerKustomizeCommand(program);
   registerToolsCommand(program);
   registerUpCommand(program);
