@@ -77,7 +77,7 @@ export function registerControllersCommand(program: Command): void {
       }
       const namespace = opts.watchAllNamespaces ? undefined : kube.namespace;
       const running = await startControllers(
-        { kube, logger },
+        { kube, logger, ...(opts.kubeconfig ? { kubeconfigPath: opts.kubeconfig } : {}) },
         {
           ...(opts.storagePath ? { storagePath: opts.storagePath } : {}),
           ...(opts.workDir ? { workDir: opts.workDir } : {}),

@@ -11,6 +11,7 @@ import { type ArtifactServer, ArtifactStore, createArtifactServer } from '../sou
 import { BUCKET, bucketDriver } from './bucket/index.js';
 import { GIT_REPOSITORY, gitRepositoryDriver } from './gitrepository/index.js';
 import { HELM_CHART, helmChartDriver } from './helmchart/index.js';
+import { registerHelmReleaseController } from './helmrelease/index.js';
 import { HELM_REPOSITORY, helmRepositoryDriver } from './helmrepository/index.js';
 import {
   type KustomizationControllerOptions,
@@ -131,6 +132,8 @@ export interface StartControllersDeps {
   logger?: Logger;
   /** An existing store; default: one under `storagePath` served by a new artifact server. */
   storage?: ArtifactStore;
+  /** The kubeconfig file helm connects with (HelmReleases). Default: `$KUBECONFIG`, else in-cluster. */
+  kubeconfigPath?: string;
 }
 
 /** Options of {@link startControllers}. */
@@ -201,6 +204,11 @@ export async function startControllers(
   }
   const manager = new Manager({ kube: deps.kube, logger }, options);
   await registerSourceControllers(manager, { storage, workDir }, options);
+  await registerHelmReleaseController(
+    manager,
+    { workDir, ...(deps.kubeconfigPath ? { kubeconfigPath: deps.kubeconfigPath } : {}) },
+    options,
+  );
   registerKustomizationController(manager, { workDir }, options);
   await manager.start();
   return {
