@@ -26,6 +26,7 @@ interface ControllersOptions {
   logLevel: string;
   logEncoding: string;
   installCrds: boolean;
+  crossNamespaceRefs: boolean;
 }
 
 /**
@@ -60,6 +61,7 @@ export function registerControllersCommand(program: Command): void {
     .option('--log-level <level>', 'log level (debug, info, warn, error)', 'info')
     .option('--log-encoding <encoding>', 'log encoding (json)', 'json')
     .option('--no-install-crds', 'do not install the CRDs at start')
+    .option('--no-cross-namespace-refs', 'refuse references to sources in other namespaces')
     .action(async (opts: ControllersOptions) => {
       if (!Number.isInteger(opts.concurrent) || opts.concurrent < 1) {
         throw new Error(`Concurrent ${opts.concurrent} is invalid: use a positive integer`);
@@ -85,6 +87,7 @@ export function registerControllersCommand(program: Command): void {
           ...(opts.storageAdvAddr ? { storageAdvAddr: opts.storageAdvAddr } : {}),
           concurrent: opts.concurrent,
           requeueDependencyMs: parseDuration(opts.requeueDependency),
+          noCrossNamespaceRefs: !opts.crossNamespaceRefs,
           minRetryDelayMs: parseDuration(opts.minRetryDelay),
           maxRetryDelayMs: parseDuration(opts.maxRetryDelay),
           ...(namespace ? { namespace } : {}),

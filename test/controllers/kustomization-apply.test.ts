@@ -43,6 +43,7 @@ beforeAll(async () => {
     metadata: { name: 'fleet', namespace: 'default' },
     spec: { url: repo.url, interval: '1s', ref: { branch: 'master' } },
   });
+  await waitForReady(env.kube, { ...GIT, namespace: 'default', name: 'fleet' }, 'True');
 }, 60_000);
 
 afterAll(async () => {
