@@ -25,6 +25,7 @@ import {
   StepError,
   timeoutMs,
 } from '../source-common/index.js';
+import { remoteRevision } from './remote-revision.js';
 
 /** The GitRepository type reference. */
 export const GIT_REPOSITORY = { apiVersion: GitRepositoryKind.apiVersion, kind: 'GitRepository' } as const;
@@ -78,6 +79,32 @@ export function gitRepositoryDriver(deps: GitRepositoryDriverDeps): SourceDriver
       } catch (err) {
         throw fetchFailure(err, ConditionReason.AuthenticationFailed, 'failed to get auth secret');
       }
+      const status = obj.status ?? {};
+      const sameInputs =
+        (status.observedIgnore ?? undefined) === (spec.ignore ?? undefined) &&
+        (status.observedRecurseSubmodules ?? false) === (spec.recurseSubmodules ?? false) &&
+        !spec.include?.length &&
+        !status.includedArtifacts?.length;
+      const current = status.artifact;
+      if (current && sameInputs) {
+        // One ls-remote tells whether the stored artifact is still current: no fetch, no checkout.
+        const revision = await remoteRevision({
+          url: spec.url,
+          ref: effectiveGitRef(spec),
+          ...(auth ? { auth } : {}),
+          tmpDir: ctx.workDir,
+          timeoutMs: timeoutMs(obj),
+          signal: ctx.signal,
+        });
+        if (revision === current.revision) {
+          return {
+            revision,
+            upToDate: true,
+            event: { reason: ConditionReason.NewArtifact, message: '' },
+            store: () => Promise.resolve(current),
+          };
+        }
+      }
       const outDir = join(ctx.workDir, 'tree');
       const result = await fetchGit(
         { cacheDir: deps.gitCacheDir, logger: ctx.log },
@@ -104,7 +131,6 @@ export function gitRepositoryDriver(deps: GitRepositoryDriverDeps): SourceDriver
         included.push(await includeArtifact(deps, ctx, ns, inc, outDir));
       }
 
-      const status = obj.status ?? {};
       const upToDate =
         status.artifact?.revision === result.revision &&
         (status.observedIgnore ?? undefined) === (spec.ignore ?? undefined) &&
