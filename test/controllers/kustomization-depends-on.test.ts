@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KubeObject } from '../../src/kube/index.js';
 import { type GitFixtureRepo, type GitHttpServer, startGitHttpServer } from '../harness/servers/git-http.js';
 import {
   type ControllerEnv,
@@ -120,12 +121,14 @@ describe('Kustomization dependsOn', () => {
     expect(conditionOf(obj as Source, 'Ready')?.message).toContain(
       "unable to get 'default/podinfo' dependency: HelmRelease/default/podinfo not found",
     );
-    const hr = await env.kube.create({
+    // Suspended, so that the HelmRelease controller leaves the status written here alone.
+    const hr = await env.kube.create<KubeObject>({
       apiVersion: 'helm.toolkit.fluxcd.io/v2',
       kind: 'HelmRelease',
       metadata: { name: 'podinfo', namespace: 'default' },
       spec: {
         interval: '1h',
+        suspend: true,
         chart: { spec: { chart: 'podinfo', sourceRef: { kind: 'HelmRepository', name: 'podinfo' } } },
       },
     });
