@@ -95,7 +95,7 @@ describe('kustomize.toolkit.fluxcd.io annotations', () => {
 
   // Real API servers take managedFields from a non-apply patch; the embedded cluster still keeps the stored
   // ones, so kubectl keeps owning `b`. This flips to passing once the cluster honours them.
-  it.fails('Override removes fields kubectl applied once they leave the source', async () => {
+  it('Override removes fields kubectl applied once they leave the source', async () => {
     const manifest = JSON.stringify(configMap('from-kubectl-2', 'default', { a: '1', b: '2' }));
     await env.tc.kubectlOk(['apply', '-f', '-'], { input: manifest });
     await rm.applyAllStaged([configMap('from-kubectl-2', 'default', { a: '1' })]);

@@ -646,6 +646,8 @@ export class ObjectService {
     if (options.subresource !== 'scale') this.checkIdentity(rt, incoming);
     incoming.metadata = isObj(incoming.metadata) ? incoming.metadata : {};
     const meta = incoming.metadata;
+    // The request's managedFields replace the stored ones (`[]` clears them); subresources cannot set them.
+    const requestedFields = options.subresource ? undefined : (meta.managedFields as unknown);
     if (meta.name !== undefined && meta.name !== name) {
       throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
     }
@@ -735,15 +737,20 @@ export class ObjectService {
       next.metadata.generation = (old.metadata.generation ?? 0) + 1;
     }
     next.metadata.managedFields = old.metadata.managedFields;
+    const oldFields = old.metadata.managedFields;
     const preset = options.managedFields;
-    if (
-      deepEqual(withoutVolatile(old), withoutVolatile(next)) &&
-      (preset === undefined || deepEqual(preset, old.metadata.managedFields))
-    ) {
-      // A no-op write stores nothing: same resourceVersion, no event.
-      return { object: this.present(rt, old), warnings: admitted.warnings };
+    const sameBody = deepEqual(withoutVolatile(old), withoutVolatile(next));
+    const asked = preset ?? requestedFields;
+    // A no-op write stores nothing: same resourceVersion, no event.
+    const noop = { object: this.present(rt, old), warnings: admitted.warnings };
+    if (sameBody && (asked === undefined || deepEqual(asked, oldFields))) return noop;
+    if (preset !== undefined) next.metadata.managedFields = preset;
+    else {
+      if (requestedFields !== undefined) next.metadata.managedFields = requestedFields;
+      next.metadata.managedFields = this.managedFields(rt, old, next, options);
+      if (sameBody && deepEqual(next.metadata.managedFields, oldFields ?? [])) return noop;
     }
-    next.metadata.managedFields = preset ?? this.managedFields(rt, old, next, options);
+    if ((next.metadata.managedFields as unknown[]).length === 0) delete next.metadata.managedFields;
     return { object: this.present(rt, this.commit(rt, current, next, options)), warnings: admitted.warnings };
   }
 

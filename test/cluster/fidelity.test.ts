@@ -1,0 +1,111 @@
+import https from 'node:https';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestCluster, type TestCluster } from '../harness/cluster.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: JSON replies are inspected freely
+type Json = any;
+
+interface Reply {
+  status: number;
+  json: Json;
+}
+
+let tc: TestCluster;
+
+beforeAll(async () => {
+  tc = await startTestCluster({ workloads: { enabled: false } });
+});
+
+afterAll(async () => {
+  await tc?.stop();
+});
+
+function request(method: string, path: string, body?: unknown, contentType = 'application/json') {
+  const cluster = tc.cluster;
+  const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+  return new Promise<Reply>((resolve, reject) => {
+    const req = https.request(
+      new URL(path, cluster.url),
+      {
+        method,
+        ca: cluster.caCert,
+        headers: {
+          Authorization: `Bearer ${cluster.token}`,
+          'Content-Type': contentType,
+          'User-Agent': 'fidelity-test/1.0',
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+const CM = '/api/v1/namespaces/default/configmaps';
+const managers = (o: Json) =>
+  ((o.metadata.managedFields ?? []) as Json[]).map((m) => `${m.manager}/${m.operation}`);
+
+describe('managed fields in write requests', () => {
+  it('a PUT with managedFields: [] clears them and a PATCH can replace them', async () => {
+    const created = await request('POST', `${CM}?fieldManager=first`, {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'mf' },
+      data: { a: '1' },
+    });
+    expect(created.status).toBe(201);
+    expect(managers(created.json)).toEqual(['first/Update']);
+
+    const handed = created.json.metadata.managedFields.map((m: Json) => ({ ...m, manager: 'second' }));
+    const patched = await request(
+      'PATCH',
+      `${CM}/mf`,
+      [{ op: 'replace', path: '/metadata/managedFields', value: handed }],
+      'application/json-patch+json',
+    );
+    expect(patched.status).toBe(200);
+    expect(managers(patched.json)).toEqual(['second/Update']);
+    expect(patched.json.metadata.resourceVersion).not.toBe(created.json.metadata.resourceVersion);
+
+    const same = await request(
+      'PATCH',
+      `${CM}/mf`,
+      [{ op: 'replace', path: '/metadata/managedFields', value: handed }],
+      'application/json-patch+json',
+    );
+    expect(same.json.metadata.resourceVersion).toBe(patched.json.metadata.resourceVersion);
+
+    const cleared = await request('PUT', `${CM}/mf`, {
+      ...patched.json,
+      metadata: { ...patched.json.metadata, managedFields: [] },
+    });
+    expect(cleared.status).toBe(200);
+    expect(cleared.json.metadata.managedFields).toBeUndefined();
+    expect(cleared.json.data).toEqual({ a: '1' });
+  });
+
+  it('a write that leaves managedFields out keeps the stored ones', async () => {
+    await request('POST', `${CM}?fieldManager=keeper`, {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'mf-kept' },
+      data: { a: '1' },
+    });
+    const put = await request('PUT', `${CM}/mf-kept?fieldManager=other`, {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'mf-kept' },
+      data: { a: '1', b: '2' },
+    });
+    expect(managers(put.json)).toEqual(['keeper/Update', 'other/Update']);
+  });
+});
