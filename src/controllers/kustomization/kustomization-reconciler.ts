@@ -163,12 +163,13 @@ export class KustomizationReconciler implements Reconciler {
     let failure: StepError | undefined;
     let changeLog = '';
     let revision: string | undefined;
+    let suspended = false;
     try {
       await addFinalizer(kube, obj, undefined, { signal: ctx.signal });
       handleReconcileRequest(obj);
       if (isSuspended(obj)) {
         ctx.log.info('reconciliation is suspended for this object');
-        outcome = 'success';
+        suspended = true;
         return undefined;
       }
       obj.status ??= {} as Status;
@@ -306,7 +307,8 @@ export class KustomizationReconciler implements Reconciler {
       if (failure.requeueAfterMs !== undefined) return { requeueAfterMs: failure.requeueAfterMs };
       return { requeueAfterMs: retryMs };
     } finally {
-      conditions.summarize(obj, { result: outcome });
+      // A suspended object keeps its conditions as they were.
+      if (!suspended) conditions.summarize(obj, { result: outcome });
       if (!ctx.signal.aborted || outcome === 'success') {
         await patcher.patch(obj).catch((err: unknown) => {
           ctx.log.error({ err: (err as Error).message }, 'status patch failed');
@@ -320,7 +322,7 @@ export class KustomizationReconciler implements Reconciler {
         } else {
           await recorder.warning(obj, failure.reason, failure.message, this.#meta(revision));
         }
-      } else if (outcome === 'success' && conditions.isTrue(obj, ConditionType.Ready) && !isSuspended(obj)) {
+      } else if (outcome === 'success' && !suspended && conditions.isTrue(obj, ConditionType.Ready)) {
         const message =
           `Reconciliation finished in ${formatDuration(this.#clock.now() - started)}, ` +
           `next run in ${formatDuration(durationMs(spec.interval, 600_000))}`;
