@@ -675,6 +675,13 @@ export class HelmReleaseReconciler implements Reconciler {
       if (!o || typeof o !== 'object' || !o.kind) continue;
       const m = await kube.mappingFor(o, ctx.signal);
       if (m.namespaced && !o.metadata.namespace) o.metadata.namespace = rel.namespace;
+      // helm stamps its ownership metadata at apply time; the stored manifest lacks it.
+      o.metadata.labels = { ...(o.metadata.labels ?? {}), 'app.kubernetes.io/managed-by': 'Helm' };
+      o.metadata.annotations = {
+        ...(o.metadata.annotations ?? {}),
+        'meta.helm.sh/release-name': rel.name,
+        'meta.helm.sh/release-namespace': rel.namespace,
+      };
       objects.push(o);
     }
     const ignore = obj.spec.driftDetection?.ignore ?? [];
