@@ -122,3 +122,87 @@ export function ready(
     lastTransitionTime: '2026-01-02T03:04:05Z',
   };
 }
+
+/** How the simulated controller answers for one object. */
+export type Outcome = { ready: true; revision?: string } | { ready: false; message: string };
+
+/**
+ * A stand-in for the controllers: every 100 ms it looks at Flux objects in `flux-system` and, for each whose
+ * requested reconcile or generation it has not handled, writes the status a controller would (`Ready`,
+ * `lastHandledReconcileAt`, revisions) as `outcome(obj)` says. Returns a function that stops it.
+ */
+export function simulateControllers(
+  kube: KubeClient,
+  outcome: (obj: KubeObject) => Outcome,
+): () => Promise<void> {
+  let stopped = false;
+  const errors: Error[] = [];
+  const kinds = [
+    { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository' },
+    { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'HelmRepository' },
+    { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization' },
+    { apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease' },
+  ];
+  const loop = (async () => {
+    while (!stopped) {
+      for (const type of kinds) {
+        const list = await kube.list(type, { namespace: 'flux-system' });
+        for (const obj of list.items as (KubeObject & {
+          spec?: { suspend?: boolean };
+          status?: Record<string, unknown>;
+        })[]) {
+          if (obj.spec?.suspend) continue;
+          const requested = obj.metadata.annotations?.['reconcile.fluxcd.io/requestedAt'];
+          const generation = obj.metadata.generation ?? 1;
+          const conditions = (obj.status?.conditions ?? []) as {
+            type: string;
+            observedGeneration?: number;
+          }[];
+          const handled =
+            (requested === undefined || obj.status?.lastHandledReconcileAt === requested) &&
+            conditions.some((c) => c.type === 'Ready' && c.observedGeneration === generation);
+          if (handled) continue;
+          const o = outcome(obj);
+          const status: Record<string, unknown> = {
+            observedGeneration: generation,
+            ...(requested !== undefined ? { lastHandledReconcileAt: requested } : {}),
+          };
+          const forced = obj.metadata.annotations?.['reconcile.fluxcd.io/forceAt'];
+          if (forced) status.lastHandledForceAt = forced;
+          if (o.ready) {
+            const rev = o.revision ?? 'main@sha1:0123456789abcdef0123456789abcdef01234567';
+            status.conditions = [
+              ready('True', `Applied revision: ${rev}`, 'ReconciliationSucceeded', generation),
+            ];
+            if (type.kind === 'Kustomization') status.lastAppliedRevision = rev;
+            else if (type.kind === 'HelmRelease') status.lastAttemptedRevision = rev;
+            else
+              status.artifact = {
+                revision: rev,
+                path: 'p',
+                url: 'http://a',
+                digest: 'sha256:00',
+                lastUpdateTime: '2026-01-02T03:04:05Z',
+              };
+          } else {
+            status.conditions = [ready('False', o.message, 'ReconciliationFailed', generation)];
+          }
+          try {
+            await kube.patchStatus(
+              { ...type, name: obj.metadata.name!, namespace: 'flux-system' },
+              { status },
+            );
+          } catch (err) {
+            errors.push(err as Error);
+          }
+        }
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  return async () => {
+    stopped = true;
+    await loop;
+    if (errors.length > 0) throw errors[0];
+  };
+}
