@@ -137,7 +137,10 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Runnin
       store,
       registry,
       logger,
-      admit: (rt, object, o) => clusterIps.allocate(rt, admit(rt, object, o) as AdmissionResult, o.operation),
+      admit: (rt, object, o) => {
+        const admitted = admit(rt, object, o) as AdmissionResult;
+        return admitted.decodeError ? admitted : clusterIps.allocate(rt, admitted, o.operation);
+      },
       crdStatus: (crd, old) => crdStatus(crd, { old }),
       apply: (live, applied, o) => applyHooks.apply(live, applied, o),
       managedFields: (old, next, o) => applyHooks.managedFields(old, next, o),

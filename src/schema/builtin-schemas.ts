@@ -48,6 +48,19 @@ const QUANTITY_MAPS = new Set([
   'allocatedResources',
 ]);
 
+/** Fields of other names that are resource quantities (scalars, or maps of them), by schema name. */
+const QUANTITY_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  'io.k8s.api.core.v1.EmptyDirVolumeSource': ['sizeLimit'],
+  'io.k8s.api.core.v1.ResourceFieldSelector': ['divisor'],
+  'io.k8s.api.core.v1.LimitRangeItem': ['max', 'min', 'default', 'defaultRequest', 'maxLimitRequestRatio'],
+  'io.k8s.api.core.v1.PodSpec': ['overhead'],
+  'io.k8s.api.node.v1.Overhead': ['podFixed'],
+  'io.k8s.api.autoscaling.v2.MetricTarget': ['value', 'averageValue'],
+  'io.k8s.api.autoscaling.v2.MetricValueStatus': ['value', 'averageValue'],
+  'io.k8s.api.autoscaling.v2.HPAScalingRules': ['tolerance'],
+  'io.k8s.api.storage.v1.CSIStorageCapacity': ['capacity', 'maximumVolumeSize'],
+};
+
 let cached: Record<string, JSONSchemaProps> | undefined;
 
 /**
@@ -108,7 +121,12 @@ function build(): Record<string, JSONSchemaProps> {
     const properties: Record<string, JSONSchemaProps> = {};
     const facts = FIELD_FACTS[name] ?? {};
     for (const attr of model.getAttributeTypeMap()) {
-      const prop = typeToSchema(attr.type, attr.format, attr.baseName, (c) => nameFor(c, pkg));
+      let prop = typeToSchema(attr.type, attr.format, attr.baseName, (c) => nameFor(c, pkg));
+      if (QUANTITY_FIELDS[name]?.includes(attr.baseName)) {
+        const quantity = { $ref: `#/components/schemas/${QUANTITY}` };
+        if (prop.type === 'string') prop = quantity;
+        else if (prop.type === 'object' && prop.additionalProperties) prop.additionalProperties = quantity;
+      }
       const fact = facts[attr.baseName];
       if (fact) {
         if (fact.strategy) prop['x-kubernetes-patch-strategy'] = fact.strategy;

@@ -109,3 +109,48 @@ describe('managed fields in write requests', () => {
     expect(managers(put.json)).toEqual(['keeper/Update', 'other/Update']);
   });
 });
+
+describe('values of the wrong JSON type in built-ins', () => {
+  it('kubectl create gets the decoding error a real API server answers', async () => {
+    const manifest = JSON.stringify({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'typed', namespace: 'default' },
+      spec: {
+        replicas: 'many',
+        selector: { matchLabels: { app: 'typed' } },
+        template: {
+          metadata: { labels: { app: 'typed' } },
+          spec: { containers: [{ name: 'c', image: 'nginx' }] },
+        },
+      },
+    });
+    const result = await tc.kubectl(['create', '-f', '-'], { input: manifest });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(
+      'Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32',
+    );
+  });
+
+  it('answers 400 for a number in ConfigMap data and accepts numbers for quantities', async () => {
+    const bad = await request('POST', CM, {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'numbers' },
+      data: { a: 1 },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.json).toMatchObject({
+      reason: 'BadRequest',
+      message:
+        'ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal number into Go struct field ConfigMap.data of type string',
+    });
+    const quota = await request('POST', '/api/v1/namespaces/default/resourcequotas', {
+      apiVersion: 'v1',
+      kind: 'ResourceQuota',
+      metadata: { name: 'q' },
+      spec: { hard: { cpu: 2, memory: '1Gi' } },
+    });
+    expect(quota.status).toBe(201);
+  });
+});

@@ -12,6 +12,7 @@ import type { StatusCause } from './causes.js';
 import { nameRuleOf, validateObjectMeta } from './names.js';
 import { pruneUnknownFields } from './prune.js';
 import { applySchemaDefaults, validateSchema } from './structural.js';
+import { checkValueTypes } from './value-types.js';
 
 /** Options of {@link admit}. */
 export interface AdmitOptions {
@@ -37,6 +38,12 @@ export interface AdmitResult {
   unknownFields: string[];
   /** Other warnings to send (deprecated versions). */
   warnings: string[];
+  /**
+   * Set when a built-in object does not decode into its Go type (`json: cannot unmarshal string into Go
+   * struct field DeploymentSpec.spec.replicas of type int32`): answer 400 with
+   * `<Kind> in version "<v>" cannot be handled as a <Kind>: <decodeError>`. Nothing else is checked then.
+   */
+  decodeError?: string;
 }
 
 const JOB_UID_LABEL = 'batch.kubernetes.io/controller-uid';
@@ -136,6 +143,10 @@ export function admit(rt: ResourceType, obj: object, opts: AdmitOptions): AdmitR
     warnings.push(rt.deprecationWarning ?? `${gv} ${rt.kind} is deprecated`);
   }
   if (!rt.namespaced && isObj(object.metadata)) delete object.metadata.namespace;
+  if (!rt.crd) {
+    const decodeError = checkValueTypes(object, rt.type, rt.kind);
+    if (decodeError) return { object, causes: [], unknownFields: [], warnings, decodeError };
+  }
 
   const unknownFields = pruneUnknownFields(object, rt.type);
   const causes: StatusCause[] = [];

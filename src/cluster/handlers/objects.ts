@@ -49,6 +49,8 @@ export interface AdmissionResult {
   /** Paths of fields the type does not know; 400 under Strict, warnings under Warn. */
   unknownFields: string[];
   warnings: string[];
+  /** Set when the object does not decode into its type: 400 BadRequest with this cause. */
+  decodeError?: string;
 }
 
 /** Defaults, validates and prunes an object before it is stored. */
@@ -490,6 +492,11 @@ export class ObjectService {
     const result = this.deps.admit
       ? this.deps.admit(rt, object, { operation, old, fieldValidation })
       : { object, causes: [], unknownFields: [], warnings: [] };
+    if (result.decodeError) {
+      throw badRequest(
+        `${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: ${result.decodeError}`,
+      );
+    }
     if (result.causes.length > 0) throw invalid(rt.kind, rt.group, name, result.causes);
     const warnings = [...result.warnings];
     const problems = [
