@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GitFixtureRepo, type GitHttpServer, startGitHttpServer } from '../harness/servers/git-http.js';
-import { type ControllerEnv, conditionOf, startControllerEnv, waitForReady } from './support.js';
+import { type ControllerEnv, conditionOf, eventually, startControllerEnv, waitForReady } from './support.js';
 
 const GIT = { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository' };
 const KS = { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization' };
@@ -32,7 +32,11 @@ data:
   await env.kube.create({
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name: 'cluster-vars', namespace: 'default' },
+    metadata: {
+      name: 'cluster-vars',
+      namespace: 'default',
+      labels: { 'reconcile.fluxcd.io/watch': 'Enabled' },
+    },
     data: { cluster_env: 'staging', replicas: '3', greeting: 'from-configmap' },
   });
   await env.kube.create({
@@ -77,6 +81,19 @@ describe('Kustomization postBuild substitution', () => {
       token: 's3cr3t',
       greeting: 'from-spec',
     });
+  });
+
+  it('follows a change of a watched ConfigMap without waiting for the interval', async () => {
+    const ref = { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name: 'settings' };
+    await env.kube.patch(
+      { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name: 'cluster-vars' },
+      { data: { cluster_env: 'production' } },
+    );
+    await eventually(
+      async () => ((await env.kube.get(ref)) as { data?: Record<string, string> }).data?.env === 'production',
+      10_000,
+      'env=production',
+    );
   });
 
   it('fails with BuildFailed naming a missing required source', async () => {

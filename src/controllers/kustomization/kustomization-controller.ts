@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Artifact, Kustomization } from '../../api/index.js';
-import { ConditionType } from '../../api/index.js';
+import { ConditionType, FluxMeta } from '../../api/index.js';
 import type { Informer, KubeObject, TypeRef } from '../../kube/index.js';
 import type { ChangeEvent, Controller, Manager, ReconcileRequest } from '../../runtime/index.js';
 import { ArtifactCache } from './artifact-cache.js';
@@ -35,6 +35,7 @@ const SOURCE_TYPES: TypeRef[] = [
 
 const BY_SOURCE = 'kustomization.sourceRef';
 const BY_DEPENDENCY = 'kustomization.dependsOn';
+const BY_VARIABLES = 'kustomization.substituteFrom';
 
 type KustomizationObject = Kustomization & KubeObject;
 
@@ -53,8 +54,9 @@ function requestOf(o: KubeObject): ReconcileRequest {
 
 /**
  * Adds the Kustomization controller to a manager, with the watches that make it prompt: a Kustomization
- * reconciles when its source's artifact changes (indexed by source), and when one of its dependencies (a
- * Kustomization or a HelmRelease) becomes Ready or applies a new revision (indexed by dependency).
+ * reconciles when its source's artifact changes (indexed by source), when one of its dependencies (a
+ * Kustomization or a HelmRelease) becomes Ready or applies a new revision (indexed by dependency), and when a
+ * ConfigMap or Secret it substitutes variables from, labelled `reconcile.fluxcd.io/watch: Enabled`, changes.
  */
 export function registerKustomizationController(
   manager: Manager,
@@ -102,6 +104,9 @@ export function registerKustomizationController(
           `${(d as { kind?: string }).kind ?? 'Kustomization'}/${d.namespace || k.metadata.namespace}/${d.name}`,
       ),
     );
+    store.addIndexer(BY_VARIABLES, (k) =>
+      (k.spec?.postBuild?.substituteFrom ?? []).map((r) => `${r.kind}/${k.metadata.namespace}/${r.name}`),
+    );
   } catch {
     // Indexes already present: a second registration on one manager shares them.
   }
@@ -142,5 +147,22 @@ export function registerKustomizationController(
     predicate: dependencyChanged,
     map: dependents('HelmRelease'),
   });
+
+  // ConfigMaps and Secrets labelled `reconcile.fluxcd.io/watch: Enabled` reconcile the Kustomizations that
+  // substitute variables from them when their data changes.
+  for (const kind of ['ConfigMap', 'Secret']) {
+    const informer = manager.informerFor(
+      { apiVersion: 'v1', kind },
+      { labelSelector: `${FluxMeta.WatchLabel}=Enabled` },
+    );
+    controller.watch(informer, {
+      predicate: (e: ChangeEvent) =>
+        e.type !== 'update' ||
+        JSON.stringify((e.old as { data?: unknown } | undefined)?.data) !==
+          JSON.stringify((e.obj as { data?: unknown }).data),
+      map: (o) =>
+        store.byIndex(BY_VARIABLES, `${kind}/${o.metadata.namespace}/${o.metadata.name}`).map(requestOf),
+    });
+  }
   return controller;
 }
