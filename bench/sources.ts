@@ -27,7 +27,7 @@ async function waitAll(kube: KubeClient, done: (r: Repo) => boolean, count: numb
     const n = list.items.filter(done).length;
     if (n >= count) return;
     if (Date.now() > deadline) throw new Error(`Only ${n} of ${count} GitRepositories converged in time`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 250));
   }
 }
 

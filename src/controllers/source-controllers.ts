@@ -33,6 +33,8 @@ export interface SourceControllerOptions {
   requeueDependencyMs?: number;
   /** Reconciles at once per kind (`--concurrent`). Default: the manager's. */
   concurrent?: number;
+  /** Refuse OCI layers larger than this, compressed or extracted (a tarball bomb). Default: 100 MiB. */
+  maxArtifactBytes?: number;
   /** Abort a reconcile after this long. Default: 5 minutes. */
   reconcileTimeoutMs?: number;
 }
@@ -97,7 +99,14 @@ export async function registerSourceControllers(
   const git = add('gitrepository', gitRepositoryDriver({ kube, storage, gitCacheDir, requeueDependencyMs }));
   const helmRepo = add('helmrepository', helmRepositoryDriver({ kube, storage }));
   const chart = add('helmchart', helmChartDriver({ kube, storage, requeueDependencyMs }));
-  const oci = add('ocirepository', ociRepositoryDriver({ kube, storage }));
+  const oci = add(
+    'ocirepository',
+    ociRepositoryDriver({
+      kube,
+      storage,
+      ...(options.maxArtifactBytes ? { maxBytes: options.maxArtifactBytes } : {}),
+    }),
+  );
   const bucket = add('bucket', bucketDriver({ kube, storage }));
 
   // A GitRepository follows the artifacts of the repositories it includes.

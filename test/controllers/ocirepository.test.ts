@@ -41,7 +41,7 @@ async function sluice(...args: string[]): Promise<void> {
 beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'sluice-ocirepo-'));
   [env, registry, secured] = await Promise.all([
-    startControllerEnv(),
+    startControllerEnv({ maxArtifactBytes: 1024 * 1024 }),
     startRegistry(),
     startRegistry({ tokenAuth: creds }),
   ]);
@@ -225,37 +225,29 @@ describe('OCIRepository against a distribution registry', () => {
       await readdir(join(env.dir, 'artifacts', 'ocirepository', 'default')).catch(() => []),
     ).not.toContain('evil');
   });
-});
 
-describe('sluice pull artifact', () => {
-  it('extracts what sluice push artifact published', async () => {
-    const url = `oci://${registry.host}/manifests/roundtrip:v3`;
+  it('rejects a layer that expands beyond the size limit (a tarball bomb)', async () => {
+    const url = `oci://${registry.host}/manifests/bomb`;
+    const dir = await tree({ 'zeros.yaml': '0'.repeat(4 * 1024 * 1024) });
     await sluice(
       'push',
       'artifact',
-      url,
+      `${url}:latest`,
       '--path',
-      await tree({ 'x/y.yaml': 'y: 1\n' }),
+      dir,
       '--source',
-      'src',
+      's',
       '--revision',
-      'v3@sha1:abc',
-      '--annotations',
-      'team=platform',
+      'r',
       '--insecure-registry',
     );
-    const out = join(tmp, 'pulled');
-    await sluice('pull', 'artifact', url, '-o', out, '--insecure-registry');
-    expect(await readFile(join(out, 'x/y.yaml'), 'utf8')).toBe('y: 1\n');
-    const { manifest } = await new OciClient({}, { insecure: true }).getManifest(
-      registry.host,
-      'manifests/roundtrip',
-      'v3',
-    );
-    expect(manifest.annotations).toMatchObject({
-      'org.opencontainers.image.source': 'src',
-      'org.opencontainers.image.revision': 'v3@sha1:abc',
-      team: 'platform',
+    await env.kube.create({
+      ...OCI,
+      metadata: { name: 'bomb', namespace: 'default' },
+      spec: { url, interval: '1m', insecure: true },
     });
+    const obj = await waitForReady(env.kube, ref('bomb'), 'False');
+    expect(conditionOf(obj, 'Ready')?.reason).toBe('OCIArtifactLayerOperationFailed');
+    expect(obj.status?.artifact).toBeUndefined();
   });
 });

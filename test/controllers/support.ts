@@ -2,7 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Artifact, Condition } from '../../src/api/index.js';
-import { installCrds, type RunningControllers, startControllers } from '../../src/controllers/index.js';
+import {
+  installCrds,
+  type RunningControllers,
+  type StartControllersOptions,
+  startControllers,
+} from '../../src/controllers/index.js';
 import { connectKube, type KubeClient, type KubeObject, type RecordedEvent } from '../../src/kube/index.js';
 import { startTestCluster, type TestCluster } from '../harness/cluster.js';
 
@@ -19,7 +24,7 @@ export interface ControllerEnv {
 }
 
 /** Starts the cluster, installs the CRDs and starts the controllers with second-scale retries. */
-export async function startControllerEnv(): Promise<ControllerEnv> {
+export async function startControllerEnv(options: StartControllersOptions = {}): Promise<ControllerEnv> {
   const cluster = await startTestCluster();
   const kube = connectKube({ path: cluster.kubeconfigPath });
   await installCrds(kube);
@@ -32,6 +37,7 @@ export async function startControllerEnv(): Promise<ControllerEnv> {
       minRetryDelayMs: 200,
       maxRetryDelayMs: 1500,
       requeueDependencyMs: 500,
+      ...options,
     },
   );
   const events: RecordedEvent[] = [];

@@ -29,6 +29,8 @@ export const OCI_REPOSITORY = { apiVersion: OCIRepositoryKind.apiVersion, kind: 
 export interface OciRepositoryDriverDeps {
   kube: KubeClient;
   storage: ArtifactStore;
+  /** Refuse layers (compressed or extracted) larger than this. Default: 100 MiB. */
+  maxBytes?: number;
 }
 
 /**
@@ -90,6 +92,7 @@ export function ociRepositoryDriver(deps: OciRepositoryDriverDeps): SourceDriver
             tag: ref.tag ?? 'latest',
           },
           outDir,
+          ...(deps.maxBytes ? { maxBytes: deps.maxBytes } : {}),
           layerSelector: {
             ...(layerSelector.mediaType ? { mediaType: layerSelector.mediaType } : {}),
             ...(layerSelector.operation ? { operation: layerSelector.operation } : {}),

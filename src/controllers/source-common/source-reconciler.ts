@@ -201,12 +201,14 @@ export class SourceReconciler<T extends SourceObject> implements Reconciler {
     const patcher = createPatcher(kube, obj);
     let outcome: 'success' | 'retry' | 'stalled' = 'success';
     let failure: StepError | undefined;
+    let suspended = false;
     const workDir = await mkdtemp(join(this.#deps.tmpDir, `${type.kind.toLowerCase()}-`));
     try {
       await addFinalizer(kube, obj, undefined, { signal: ctx.signal });
       handleReconcileRequest(obj);
       if (isSuspended(obj)) {
         ctx.log.info('reconciliation is suspended for this object');
+        suspended = true;
         return undefined;
       }
       obj.status ??= {};
@@ -341,7 +343,8 @@ export class SourceReconciler<T extends SourceObject> implements Reconciler {
       if (outcome === 'success' && conditions.isTrue(obj, ConditionType.Reconciling)) {
         conditions.remove(obj, ConditionType.Reconciling);
       }
-      conditions.summarize(obj, { result: outcome, negativePolarity: NEGATIVE });
+      // A suspended object keeps its conditions as they were.
+      if (!suspended) conditions.summarize(obj, { result: outcome, negativePolarity: NEGATIVE });
       if (!ctx.signal.aborted || outcome === 'success') {
         await patcher.patch(obj).catch((err: unknown) => {
           ctx.log.error({ err: (err as Error).message }, 'status patch failed');
