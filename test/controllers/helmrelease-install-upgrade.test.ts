@@ -108,7 +108,7 @@ describe('HelmRelease install and upgrade', () => {
           namespace: NS,
           name: 'web-config',
         });
-        return cm.data?.message === 'changed';
+        return (cm.data as Record<string, string> | undefined)?.message === 'changed';
       },
       30_000,
       'the release ConfigMap to carry the new message',

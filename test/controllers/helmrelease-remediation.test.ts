@@ -69,7 +69,7 @@ describe('HelmRelease remediation', () => {
       namespace: NS,
       name: 'roll-config',
     });
-    expect(cm.data?.message).toBe('good');
+    expect((cm.data as Record<string, string> | undefined)?.message).toBe('good');
     const helmSide = (await helmHistory(env, NS, 'roll')).reverse();
     expect(helmSide[0]?.status).toBe('deployed');
     const history = hr.status?.history as Snapshot[];

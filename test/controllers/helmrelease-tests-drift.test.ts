@@ -83,7 +83,7 @@ describe('HelmRelease tests, drift and post-renderers', () => {
           namespace: NS,
           name: 'drifty-config',
         });
-        return cm.data?.message === 'desired';
+        return (cm.data as Record<string, string> | undefined)?.message === 'desired';
       },
       30_000,
       'drift to be corrected',

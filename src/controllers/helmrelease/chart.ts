@@ -27,7 +27,7 @@ type Source = KubeObject & {
   status?: {
     artifact?: Artifact;
     observedGeneration?: number;
-    conditions?: { type: string; status: string; message?: string }[];
+    conditions?: { type: string; status: string; message?: string; observedGeneration?: number }[];
   };
 };
 
@@ -72,9 +72,18 @@ export function helmChartFor(hr: HelmRelease): HelmChart & KubeObject {
   } as unknown as HelmChart & KubeObject;
 }
 
-function readyMessage(src: Source): string | undefined {
+/** The failure message of a source's Ready condition about its current generation. */
+function readyMessage(src: Source, generation: number | undefined): string | undefined {
   const ready = src.status?.conditions?.find((c) => c.type === 'Ready');
-  return ready?.status === 'False' ? ready.message : undefined;
+  if (ready?.status !== 'False') return undefined;
+  if (
+    generation !== undefined &&
+    ready.observedGeneration !== undefined &&
+    ready.observedGeneration !== generation
+  ) {
+    return undefined;
+  }
+  return ready.message;
 }
 
 /**
@@ -109,9 +118,8 @@ export async function resolveChart(
   const generation = src.metadata.generation;
   const observed = src.status?.observedGeneration;
   const artifact = src.status?.artifact;
-  const failed = readyMessage(src);
-  if (failed && (!artifact || observed === generation))
-    throw new ChartNotReadyError(`${id} is not ready: ${failed}`);
+  const failed = readyMessage(src, generation);
+  if (failed) throw new ChartNotReadyError(`${id} is not ready: ${failed}`);
   if (!artifact) throw new ChartNotReadyError(`no artifact available for ${id}`);
   if (generation !== undefined && observed !== generation) {
     throw new ChartNotReadyError(`${id} is not ready: latest generation of object has not been reconciled`);

@@ -260,6 +260,7 @@ export class HelmReleaseReconciler implements Reconciler {
       }
       outcome = 'retry';
       conditions.markReconciling(obj, ConditionReason.ProgressingWithRetry, failure.message);
+      conditions.markFalse(obj, ConditionType.Ready, failure.reason, failure.message);
       if (failure.options.requeueAfterMs !== undefined)
         return { requeueAfterMs: failure.options.requeueAfterMs };
       throw new SluiceError('ReconcileFailed', `${id} reconcile failed: ${failure.message}`, { cause: err });
