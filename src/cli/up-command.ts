@@ -14,6 +14,7 @@ import {
   FLEET_NAMESPACE,
   type FleetObjectStatus,
   type FleetStage,
+  type FluxBootstrap,
   fleetObjects,
   fleetStatus,
   type GitHttpServer,
@@ -84,6 +85,8 @@ async function onStablePort<T>(port: number | undefined, start: (port: number) =
 
 /** What `sluice up` delivers: the example fleet, a local repository, or a remote URL. */
 interface Delivery {
+  /** Name of the GitRepository: `fleet`, or the one a Flux bootstrap's `gotk-sync.yaml` names. */
+  source: string;
   url: string;
   branch: string;
   stages: FleetStage[];
@@ -92,6 +95,7 @@ interface Delivery {
   /** Files of the repository on this machine (for detecting a Flux bootstrap). */
   checkout?: string;
   example: boolean;
+  bootstrap?: FluxBootstrap;
 }
 
 function isUrl(repo: string): boolean {
@@ -150,9 +154,10 @@ async function follow(
   tty: boolean,
   options: {
     expected: () => Promise<string | undefined>;
-    names: Set<string>;
     deadline?: number;
     stopOnFailure: boolean;
+    /** Keep following after everything is Ready, until `signal` aborts. */
+    forever?: boolean;
     signal: AbortSignal;
   },
 ): Promise<{ verdict: 'ready' | 'failed' | 'timeout' | 'stopped'; rows: FleetObjectStatus[] }> {
@@ -162,9 +167,7 @@ async function follow(
   for (;;) {
     if (options.signal.aborted) return { verdict: 'stopped', rows };
     try {
-      rows = (await fleetStatus(kube, FLEET_NAMESPACE, options.signal)).filter(
-        (r) => r.kind !== 'GitRepository' || options.names.has(r.name),
-      );
+      rows = await fleetStatus(kube, FLEET_NAMESPACE, options.signal);
     } catch (err) {
       if (options.signal.aborted) return { verdict: 'stopped', rows };
       throw err;
@@ -191,8 +194,8 @@ async function follow(
         out.write(`${line}\n`);
       }
     });
-    const allReady = rows.length > options.names.size && verdicts.every((v) => v === 'ready');
-    if (allReady) return { verdict: 'ready', rows };
+    const allReady = rows.some((r) => r.kind !== 'GitRepository') && verdicts.every((v) => v === 'ready');
+    if (allReady && !options.forever) return { verdict: 'ready', rows };
     if (options.stopOnFailure && verdicts.includes('failed')) return { verdict: 'failed', rows };
     if (options.deadline !== undefined && Date.now() > options.deadline) return { verdict: 'timeout', rows };
     await new Promise((r) => setTimeout(r, 500));
@@ -295,22 +298,29 @@ export function registerUpCommand(program: Command): void {
           }
         }
         await writeFile(stateFile, `${JSON.stringify(state, null, 2)}\n`);
-        const bootstrap = delivery.checkout
-          ? await detectFluxBootstrap(delivery.checkout, delivery.stages[0]?.path ?? '.')
-          : undefined;
+        const bootstrap = delivery.bootstrap;
         if (bootstrap) {
           out.write(
-            `${s.ok('✔')} Flux bootstrap found in ${bootstrap.dir}: Flux's CRDs and controllers are applied as plain objects; Sluice reconciles\n`,
+            `${s.ok('✔')} Flux bootstrap found in ${bootstrap.dir}: Flux's CRDs and controller Deployments are applied as plain objects; Sluice reconciles\n`,
           );
           if (bootstrap.sync?.gitRepository && delivery.stages[0]) {
-            // gotk-sync.yaml points Flux's own GitRepository at the remote; keep it on what Sluice serves.
+            // gotk-sync.yaml points Flux's own GitRepository at its remote with a deploy key; keep it on
+            // what Sluice serves.
             delivery.stages[0].patches = [
               {
                 target: { kind: 'GitRepository', name: bootstrap.sync.gitRepository },
-                patch: JSON.stringify([
-                  { op: 'replace', path: '/spec/url', value: delivery.url },
-                  { op: 'replace', path: '/spec/ref', value: { branch: delivery.branch } },
-                ]),
+                patch: [
+                  'apiVersion: source.toolkit.fluxcd.io/v1',
+                  'kind: GitRepository',
+                  'metadata:',
+                  `  name: ${bootstrap.sync.gitRepository}`,
+                  'spec:',
+                  `  url: ${delivery.url}`,
+                  '  ref:',
+                  `    branch: ${delivery.branch}`,
+                  '  secretRef: null',
+                  '',
+                ].join('\n'),
               },
             ];
           }
@@ -318,7 +328,7 @@ export function registerUpCommand(program: Command): void {
         await applyFleet(
           kube,
           fleetObjects({
-            source: SOURCE_NAME,
+            source: delivery.source,
             url: delivery.url,
             branch: delivery.branch,
             stages: delivery.stages,
@@ -327,7 +337,7 @@ export function registerUpCommand(program: Command): void {
         );
         const names = delivery.stages.map((st) => st.name).join(' → ');
         out.write(
-          `${s.ok('✔')} GitRepository/${FLEET_NAMESPACE}/${SOURCE_NAME} and Kustomizations ${names} applied\n`,
+          `${s.ok('✔')} GitRepository/${FLEET_NAMESPACE}/${delivery.source} and Kustomizations ${names} applied\n`,
         );
 
         if (delivery.local) {
@@ -340,7 +350,7 @@ export function registerUpCommand(program: Command): void {
                   {
                     apiVersion: 'source.toolkit.fluxcd.io/v1',
                     kind: 'GitRepository',
-                    name: SOURCE_NAME,
+                    name: delivery.source,
                     namespace: FLEET_NAMESPACE,
                   },
                   {
@@ -363,7 +373,6 @@ export function registerUpCommand(program: Command): void {
         };
         const result = await follow(kube, out, tty, {
           expected,
-          names: new Set([SOURCE_NAME]),
           ...(opts.once ? { deadline: started + timeoutMs } : {}),
           stopOnFailure: opts.once,
           signal: stopping.signal,
@@ -390,8 +399,8 @@ export function registerUpCommand(program: Command): void {
         // Keep delivering and keep reporting until stopped.
         await follow(kube, out, tty, {
           expected,
-          names: new Set([SOURCE_NAME]),
           stopOnFailure: false,
+          forever: true,
           signal: stopping.signal,
         }).catch((err: unknown) => logger.error({ err }, 'cannot follow the fleet'));
       } finally {
@@ -414,26 +423,52 @@ async function prepareDelivery(opts: UpOptions, dataDir: string): Promise<Delive
       branch: 'main',
     });
     return {
+      source: SOURCE_NAME,
       url: '',
       branch: local.branch,
       stages: EXAMPLE_FLEET_STAGES.map((st) => ({ ...st })),
       local,
       example: true,
-      checkout: EXAMPLE_FLEET,
     };
   }
   if (isUrl(opts.repo)) {
-    return { url: opts.repo, branch: opts.branch ?? 'main', stages: stagesFor(opts.path), example: false };
+    return {
+      source: SOURCE_NAME,
+      url: opts.repo,
+      branch: opts.branch ?? 'main',
+      stages: stagesFor(opts.path),
+      example: false,
+    };
   }
   const local = await openLocalRepository(opts.repo, opts.branch);
-  return {
+  const delivery: Delivery = {
+    source: SOURCE_NAME,
     url: '',
     branch: local.branch,
     stages: stagesFor(opts.path),
     local,
     example: false,
-    ...(local.workTree ? { checkout: local.workTree } : {}),
   };
+  const bootstrap = local.workTree
+    ? await detectFluxBootstrap(local.workTree, delivery.stages[0]?.path ?? '.')
+    : undefined;
+  if (bootstrap) {
+    delivery.bootstrap = bootstrap;
+    const sync = bootstrap.sync;
+    if (
+      sync?.gitRepository &&
+      sync.kustomization &&
+      sync.namespace === FLEET_NAMESPACE &&
+      delivery.stages[0]
+    ) {
+      // Become the bootstrap's own GitRepository and Kustomization, so that applying gotk-sync.yaml
+      // updates these objects instead of adding a second pair that fights over the same files. Like
+      // gotk-sync.yaml, the Kustomization does not wait: it would wait for itself.
+      delivery.source = sync.gitRepository;
+      delivery.stages[0] = { ...delivery.stages[0], name: sync.kustomization, wait: false };
+    }
+  }
+  return delivery;
 }
 
 function instructions(cluster: RunningCluster, delivery: Delivery): string {
@@ -445,7 +480,7 @@ function instructions(cluster: RunningCluster, delivery: Delivery): string {
     '',
     'Watch the delivery:',
     '  npx sluice get kustomizations',
-    `  npx sluice reconcile source git ${SOURCE_NAME}`,
+    `  npx sluice reconcile source git ${delivery.source}`,
     '',
   ];
   if (delivery.local?.workTree) {

@@ -23,6 +23,8 @@ export interface FleetStage {
   /** Path in the repository, `./apps/dev`. */
   path: string;
   dependsOn?: string[];
+  /** Wait for every applied object to be healthy. Default: true. */
+  wait?: boolean;
   /** Extra `spec.patches` (e.g. to point a Flux bootstrap's own GitRepository at the served URL). */
   patches?: { patch: string; target: Record<string, string> }[];
 }
@@ -35,7 +37,7 @@ export interface FleetSpec {
   source: string;
   url: string;
   branch: string;
-  /** GitRepository interval. Default: `1m`. */
+  /** GitRepository interval. Default: `1m0s`. */
   interval?: string;
   stages: FleetStage[];
 }
@@ -60,7 +62,12 @@ export function fleetObjects(spec: FleetSpec): KubeObject[] {
       apiVersion: GitRepositoryKind.apiVersion,
       kind: 'GitRepository',
       metadata: { name: spec.source, namespace },
-      spec: { url: spec.url, ref: { branch: spec.branch }, interval: spec.interval ?? '1m', timeout: '60s' },
+      spec: {
+        url: spec.url,
+        ref: { branch: spec.branch },
+        interval: spec.interval ?? '1m0s',
+        timeout: '60s',
+      },
     },
   ];
   for (const stage of spec.stages) {
@@ -71,11 +78,11 @@ export function fleetObjects(spec: FleetSpec): KubeObject[] {
       spec: {
         sourceRef: { kind: 'GitRepository', name: spec.source },
         path: stage.path,
-        interval: '10m',
+        interval: '10m0s',
         retryInterval: '30s',
-        timeout: '3m',
+        timeout: '3m0s',
         prune: true,
-        wait: true,
+        wait: stage.wait ?? true,
         ...(stage.dependsOn?.length ? { dependsOn: stage.dependsOn.map((name) => ({ name })) } : {}),
         ...(stage.patches?.length ? { patches: stage.patches } : {}),
       },
@@ -158,7 +165,11 @@ function readyOf(obj: KubeObject): Condition | undefined {
 
 function statusRow(obj: KubeObject, kind: FleetObjectStatus['kind'], revision: string): FleetObjectStatus {
   const ready = readyOf(obj);
-  const observed = (obj.status as { observedGeneration?: number } | undefined)?.observedGeneration;
+  // The condition's own observedGeneration says which spec it judged; a failed attempt may leave the
+  // status' one behind.
+  const observed =
+    (ready as { observedGeneration?: number } | undefined)?.observedGeneration ??
+    (obj.status as { observedGeneration?: number } | undefined)?.observedGeneration;
   const current = observed === undefined || observed === obj.metadata.generation;
   return {
     kind,
