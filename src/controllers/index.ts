@@ -9,6 +9,15 @@
 export { BUCKET, bucketDriver } from './bucket/index.js';
 export { GIT_REPOSITORY, gitAuthFromSecret, gitRepositoryDriver } from './gitrepository/index.js';
 export { HELM_CHART, helmChartDriver, mergeValues } from './helmchart/index.js';
+export {
+  HELM_CONTROLLER,
+  HELM_GROUP,
+  HELM_RELEASE,
+  type HelmReleaseControllerDeps,
+  type HelmReleaseControllerOptions,
+  registerHelmReleaseController,
+  releaseNameOf,
+} from './helmrelease/index.js';
 export { HELM_REPOSITORY, helmRepositoryAccess, helmRepositoryDriver } from './helmrepository/index.js';
 export { type InstallCrdsOptions, installCrds } from './install-crds.js';
 export {
