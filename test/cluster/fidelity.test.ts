@@ -1,4 +1,5 @@
 import https from 'node:https';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCluster, type TestCluster } from '../harness/cluster.js';
 
@@ -152,5 +153,77 @@ describe('values of the wrong JSON type in built-ins', () => {
       spec: { hard: { cpu: 2, memory: '1Gi' } },
     });
     expect(quota.status).toBe(201);
+  });
+});
+
+describe('kubectl create (protobuf request bodies)', () => {
+  it('creates an Ingress whose rules carry the inlined http paths', async () => {
+    await tc.kubectlOk(['create', 'ingress', 'ing', '--rule=foo.com/bar=svc1:8080', '--class=nginx']);
+    const ing = JSON.parse(await tc.kubectlOk(['get', 'ingress', 'ing', '-o', 'json']));
+    expect(ing.spec.rules).toEqual([
+      {
+        host: 'foo.com',
+        http: {
+          paths: [
+            {
+              path: '/bar',
+              pathType: 'Exact',
+              backend: { service: { name: 'svc1', port: { number: 8080 } } },
+            },
+          ],
+        },
+      },
+    ]);
+  });
+
+  it('creates every kind kubectl create offers', async () => {
+    const commands = [
+      ['create', 'namespace', 'made'],
+      ['create', 'configmap', 'cm', '--from-literal=a=1', '-n', 'made'],
+      ['create', 'secret', 'generic', 'sec', '--from-literal=p=q', '-n', 'made'],
+      ['create', 'secret', 'tls', 'tls', '--cert', 'CERT', '--key', 'KEY', '-n', 'made'],
+      [
+        'create',
+        'secret',
+        'docker-registry',
+        'reg',
+        '--docker-server=r.example',
+        '--docker-username=u',
+        '--docker-password=p',
+        '-n',
+        'made',
+      ],
+      ['create', 'deployment', 'web', '--image=nginx', '--replicas=2', '--port=80', '-n', 'made'],
+      ['create', 'service', 'clusterip', 'web', '--tcp=80:8080', '-n', 'made'],
+      ['create', 'service', 'nodeport', 'np', '--tcp=80:8080', '-n', 'made'],
+      ['create', 'service', 'externalname', 'ext', '--external-name=example.com', '-n', 'made'],
+      ['create', 'cronjob', 'cj', '--image=busybox', '--schedule=*/5 * * * *', '-n', 'made', '--', 'date'],
+      ['create', 'job', 'from-cj', '--from=cronjob/cj', '-n', 'made'],
+      ['create', 'job', 'once', '--image=busybox', '-n', 'made', '--', 'date'],
+      ['create', 'poddisruptionbudget', 'pdb', '--selector=app=web', '--min-available=1', '-n', 'made'],
+      ['create', 'priorityclass', 'high', '--value=1000', '--description=high'],
+      ['create', 'quota', 'q', '--hard=cpu=2,pods=10', '-n', 'made'],
+      ['create', 'role', 'reader', '--verb=get,list', '--resource=pods', '-n', 'made'],
+      ['create', 'rolebinding', 'rb', '--role=reader', '--user=alice', '-n', 'made'],
+      ['create', 'clusterrole', 'cr', '--verb=get', '--resource=nodes'],
+      ['create', 'clusterrolebinding', 'crb', '--clusterrole=cr', '--group=devs'],
+      ['create', 'serviceaccount', 'robot', '-n', 'made'],
+    ];
+    for (const args of commands) {
+      const resolved = args.map((a) =>
+        a === 'CERT'
+          ? join(tc.dir, 'data', 'server.crt')
+          : a === 'KEY'
+            ? join(tc.dir, 'data', 'server.key')
+            : a,
+      );
+      const result = await tc.kubectl(resolved);
+      expect({ args: args.join(' '), code: result.code, stderr: result.stderr }).toMatchObject({ code: 0 });
+    }
+    const job = JSON.parse(await tc.kubectlOk(['get', 'job', 'from-cj', '-n', 'made', '-o', 'json']));
+    expect(job.spec.template.spec.containers[0]).toMatchObject({ image: 'busybox', command: ['date'] });
+    const web = JSON.parse(await tc.kubectlOk(['get', 'deployment', 'web', '-n', 'made', '-o', 'json']));
+    expect(web.spec.replicas).toBe(2);
+    expect(web.spec.template.spec.containers[0].ports).toEqual([{ containerPort: 80, protocol: 'TCP' }]);
   });
 });

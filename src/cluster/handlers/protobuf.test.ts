@@ -73,6 +73,32 @@ describe('decodeProtobuf', () => {
     });
   });
 
+  it('inlines the fields of embedded Go structs (volume sources, probe handlers, local object references)', () => {
+    const port = Buffer.concat([intField(1, 0), intField(2, 8080)]);
+    const httpGet = Buffer.concat([bytesField(1, '/healthz'), bytesField(2, port)]);
+    const probe = Buffer.concat([bytesField(1, bytesField(2, httpGet)), intField(2, 5)]);
+    const container = Buffer.concat([bytesField(1, 'app'), bytesField(2, 'nginx'), bytesField(10, probe)]);
+    const configMap = Buffer.concat([bytesField(1, bytesField(1, 'settings')), intField(3, 420)]);
+    const volume = Buffer.concat([bytesField(1, 'config'), bytesField(2, bytesField(19, configMap))]);
+    const spec = Buffer.concat([bytesField(1, volume), bytesField(2, container)]);
+    const raw = Buffer.concat([bytesField(1, bytesField(1, 'web')), bytesField(2, spec)]);
+    expect(decodeProtobuf(envelope('v1', 'Pod', raw))).toEqual({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'web' },
+      spec: {
+        volumes: [{ name: 'config', configMap: { name: 'settings', defaultMode: 420 } }],
+        containers: [
+          {
+            name: 'app',
+            image: 'nginx',
+            livenessProbe: { httpGet: { path: '/healthz', port: 8080 }, initialDelaySeconds: 5 },
+          },
+        ],
+      },
+    });
+  });
+
   it('answers 415 for kinds it has no message table for and 400 for malformed bodies', () => {
     expect(() => decodeProtobuf(envelope('example.com/v1', 'Widget', Buffer.alloc(0)))).toThrow(
       expect.objectContaining({ status: 415 }),

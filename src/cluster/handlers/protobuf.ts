@@ -30,7 +30,30 @@ interface Field {
   type: string;
   repeated: boolean;
   map: boolean;
+  /** An embedded struct whose fields belong to the parent in JSON. */
+  inline: boolean;
 }
+
+/**
+ * Fields that are embedded Go structs: protobuf carries them as a nested message named after the struct,
+ * while their JSON form inlines the struct's fields into the parent (`json:",inline"`).
+ */
+const INLINE_FIELDS = new Set([
+  '^admissionregistration.v1.NamedRuleWithOperations.ruleWithOperations',
+  '^admissionregistration.v1.RuleWithOperations.rule',
+  '^core.v1.ConfigMapEnvSource.localObjectReference',
+  '^core.v1.ConfigMapKeySelector.localObjectReference',
+  '^core.v1.ConfigMapProjection.localObjectReference',
+  '^core.v1.ConfigMapVolumeSource.localObjectReference',
+  '^core.v1.EphemeralContainer.ephemeralContainerCommon',
+  '^core.v1.PersistentVolumeSpec.persistentVolumeSource',
+  '^core.v1.Probe.handler',
+  '^core.v1.SecretEnvSource.localObjectReference',
+  '^core.v1.SecretKeySelector.localObjectReference',
+  '^core.v1.SecretProjection.localObjectReference',
+  '^core.v1.Volume.volumeSource',
+  '^networking.v1.IngressRule.ingressRuleValue',
+]);
 
 const parsed = new Map<string, Map<number, Field>>();
 
@@ -54,7 +77,13 @@ function fieldsOf(message: string): Map<number, Field> | undefined {
     const repeated = rawType.startsWith('*');
     const map = rawType.startsWith('%');
     const type = repeated || map ? rawType.slice(1) : rawType;
-    fields.set(Number(num), { name, type: type.length > 1 ? expand(type) : type, repeated, map });
+    fields.set(Number(num), {
+      name,
+      type: type.length > 1 ? expand(type) : type,
+      repeated,
+      map,
+      inline: INLINE_FIELDS.has(`${shorten(message)}.${name}`),
+    });
   }
   parsed.set(message, fields);
   return fields;
@@ -216,6 +245,10 @@ function decodeMessage(type: string, r: Reader): KubeObject {
       continue;
     }
     const value = decodeValue(field.type, wire, r);
+    if (field.inline) {
+      if (value && typeof value === 'object') Object.assign(out, value);
+      continue;
+    }
     if (field.repeated) {
       out[field.name] ??= [];
       out[field.name].push(value);
