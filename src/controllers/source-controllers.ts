@@ -33,7 +33,7 @@ export interface SourceControllerOptions {
   requeueDependencyMs?: number;
   /** Reconciles at once per kind (`--concurrent`). Default: the manager's. */
   concurrent?: number;
-  /** Refuse OCI layers larger than this, compressed or extracted (a tarball bomb). Default: 100 MiB. */
+  /** Refuse OCI layers (compressed or extracted: tarball bombs) and Git trees larger than this. Default: 100 MiB. */
   maxArtifactBytes?: number;
   /** Abort a reconcile after this long. Default: 5 minutes. */
   reconcileTimeoutMs?: number;
@@ -96,7 +96,16 @@ export async function registerSourceControllers(
       ...(options.concurrent ? { concurrent: options.concurrent } : {}),
     });
   const storage = deps.storage;
-  const git = add('gitrepository', gitRepositoryDriver({ kube, storage, gitCacheDir, requeueDependencyMs }));
+  const git = add(
+    'gitrepository',
+    gitRepositoryDriver({
+      kube,
+      storage,
+      gitCacheDir,
+      requeueDependencyMs,
+      ...(options.maxArtifactBytes ? { maxBytes: options.maxArtifactBytes } : {}),
+    }),
+  );
   const helmRepo = add('helmrepository', helmRepositoryDriver({ kube, storage }));
   const chart = add('helmchart', helmChartDriver({ kube, storage, requeueDependencyMs }));
   const oci = add(

@@ -62,7 +62,10 @@ let repo: GitFixtureRepo;
 let proxy: Switch;
 
 beforeAll(async () => {
-  [env, server] = await Promise.all([startControllerEnv(), startGitHttpServer({ basicAuth: auth })]);
+  [env, server] = await Promise.all([
+    startControllerEnv({ maxArtifactBytes: 1024 * 1024 }),
+    startGitHttpServer({ basicAuth: auth }),
+  ]);
   repo = await server.createRepo('app');
   await repo.commit({ 'app.yaml': 'kind: ConfigMap\n' }, { message: 'First' });
   proxy = await tcpSwitch(Number(new URL(server.url).port));
@@ -176,6 +179,23 @@ describe('GitRepository failures', () => {
     await extractTarball(await download(obj.status?.artifact?.url ?? ''), dir);
     expect((await readdir(dir)).sort()).toEqual(['kept.yaml']);
     await rm(dir, { recursive: true, force: true });
+  });
+
+  it('refuses a repository whose files exceed the artifact size limit', async () => {
+    const big = await server.createRepo('big');
+    await big.commit({ 'huge.bin.yaml': 'x'.repeat(2 * 1024 * 1024) }, { message: 'Huge' });
+    await env.kube.create({
+      ...GIT,
+      metadata: { name: 'big', namespace: 'default' },
+      spec: { url: big.url, interval: '1m', secretRef: { name: 'good' } },
+    });
+    const obj = await waitForReady(env.kube, ref('big'), 'False');
+    expect(conditionOf(obj, 'StorageOperationFailed')).toMatchObject({
+      status: 'True',
+      reason: 'ArchiveOperationFailed',
+    });
+    expect(conditionOf(obj, 'Ready')?.message).toMatch(/more than the limit of 1048576 bytes/);
+    expect(obj.status?.artifact).toBeUndefined();
   });
 
   it('stalls nothing it can retry: a fixed secret brings the object back to Ready', async () => {

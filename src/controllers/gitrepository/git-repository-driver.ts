@@ -1,4 +1,4 @@
-import { cp, mkdir } from 'node:fs/promises';
+import { cp, mkdir, readdir, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import {
   type Artifact,
@@ -38,6 +38,35 @@ export interface GitRepositoryDriverDeps {
   gitCacheDir: string;
   /** Retry delay while an included repository has no artifact. */
   requeueDependencyMs: number;
+  /** Refuse trees whose archived files add up to more than this. Default: 100 MiB. */
+  maxBytes?: number;
+}
+
+/** Sums the sizes of the files the filter keeps; throws a StepError past `limit`. */
+async function checkTreeSize(
+  dir: string,
+  filter: (rel: string, isDir: boolean) => boolean,
+  limit: number,
+): Promise<void> {
+  let total = 0;
+  const walk = async (rel: string): Promise<void> => {
+    for (const e of await readdir(join(dir, rel), { withFileTypes: true })) {
+      const path = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) {
+        if (filter(path, true)) await walk(path);
+      } else if (e.isFile() && filter(path, false)) {
+        total += (await stat(join(dir, path))).size;
+        if (total > limit) {
+          throw new StepError(
+            ConditionType.StorageOperationFailed,
+            ConditionReason.ArchiveOperationFailed,
+            `failed to archive: files add up to more than the limit of ${limit} bytes (at '${path}')`,
+          );
+        }
+      }
+    }
+  };
+  await walk('');
 }
 
 type IncludeSpec = NonNullable<GitRepository['spec']['include']>[number];
@@ -151,6 +180,7 @@ export function gitRepositoryDriver(deps: GitRepositoryDriverDeps): SourceDriver
             outDir,
             spec.ignore !== undefined ? { spec: spec.ignore } : {},
           );
+          await checkTreeSize(outDir, ignore.toFilter(), deps.maxBytes ?? 100 * 1024 * 1024);
           return deps.storage.archive({ kind: 'GitRepository', namespace: ns, name }, outDir, {
             revision: result.revision,
             filter: ignore.toFilter(),
