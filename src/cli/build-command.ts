@@ -192,7 +192,13 @@ async function diffKustomization(name: string, flags: BuildFlags, io: CliIO): Pr
         const patch = createTwoFilesPatch(`live/${subject}`, `merged/${subject}`, before, after, '', '', {
           context: 3,
         });
-        io.stdout.write(`${patch.split('\n').slice(2).join('\n').replace(/^=+\n/, '')}\n`);
+        const body = patch
+          .split('\n')
+          .filter((l) => !/^=+$/.test(l))
+          .map((l) => (l.startsWith('---') || l.startsWith('+++') ? l.trimEnd() : l))
+          .join('\n')
+          .trimEnd();
+        io.stdout.write(`${body}\n`);
       }
     }
     if (ks.spec?.prune === true) {

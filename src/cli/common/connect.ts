@@ -4,7 +4,6 @@ import { delimiter, join } from 'node:path';
 import type { Command } from 'commander';
 import { parseDuration, SluiceError } from '../../api/index.js';
 import type { KubeClient, KubeConfigSource } from '../../kube/index.js';
-import { defaultClusterDataDir } from '../cluster-command.js';
 import type { CliIO } from './io.js';
 
 /** The flags every cluster command takes, as flux has them. */
@@ -64,10 +63,10 @@ export interface ResolvedKubeconfig {
  * Finds the kubeconfig as kubectl does (`--kubeconfig`, `KUBECONFIG`, `~/.kube/config`), falling back to the
  * kubeconfig of a running `sluice up` (`<data home>/sluice/cluster/kubeconfig`). Throws when there is none.
  */
-export function resolveKubeconfig(
+export async function resolveKubeconfig(
   flags: Pick<ClusterFlags, 'kubeconfig'>,
   env: NodeJS.ProcessEnv,
-): ResolvedKubeconfig {
+): Promise<ResolvedKubeconfig> {
   if (flags.kubeconfig)
     return { source: { path: flags.kubeconfig }, path: flags.kubeconfig, embedded: false };
   const fromEnv = (env.KUBECONFIG ?? '').split(delimiter).filter((p) => p && existsSync(p));
@@ -76,6 +75,8 @@ export function resolveKubeconfig(
   const home = env.HOME || homedir();
   const userConfig = join(home, '.kube', 'config');
   if (existsSync(userConfig)) return { source: { path: userConfig }, path: userConfig, embedded: false };
+  // Loaded lazily: the module that knows sluice up's data directory also loads the embedded cluster.
+  const { defaultClusterDataDir } = await import('../cluster-command.js');
   const embedded = join(defaultClusterDataDir(env), 'kubeconfig');
   if (existsSync(embedded)) return { source: { path: embedded }, path: embedded, embedded: true };
   throw new SluiceError(
@@ -89,7 +90,7 @@ export function resolveKubeconfig(
  * back to the embedded cluster of `sluice up`.
  */
 export async function connectCluster(flags: ClusterFlags, io: CliIO): Promise<KubeClient> {
-  const resolved = resolveKubeconfig(flags, io.env);
+  const resolved = await resolveKubeconfig(flags, io.env);
   if (resolved.embedded) io.stderr.write(`using the embedded cluster of sluice up (${resolved.path})\n`);
   const { connectKube } = await import('../../kube/index.js');
   return connectKube(resolved.source, {
