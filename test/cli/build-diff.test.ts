@@ -133,6 +133,41 @@ spec:
     `);
   });
 
+  it('build --dry-run reads the Kustomization from a file and never contacts the cluster', async () => {
+    const file = join(repo, 'ks.yaml');
+    await writeFile(
+      file,
+      `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: offline}
+spec:
+  interval: 5m
+  prune: true
+  sourceRef: {kind: GitRepository, name: fleet}
+  namePrefix: dev-
+  postBuild: {substitute: {ENV: offline}}
+`,
+    );
+    const r = await cc.run(
+      [
+        'build',
+        'ks',
+        'offline',
+        '--path',
+        join(repo, 'apps', 'dev'),
+        '--kustomization-file',
+        file,
+        '--dry-run',
+      ],
+      { env: { HOME: cc.home } },
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('name: dev-web-config');
+    expect(r.stdout).toContain('env: offline');
+    expect(r.stdout).toContain('region: eu-west');
+    expect(r.stdout).toContain('kustomize.toolkit.fluxcd.io/namespace: flux-system');
+  });
+
   it('build fails clearly on a missing folder and on a missing substitution source', async () => {
     const r = await cc.run(['build', 'ks', 'apps', '--path', join(repo, 'nope')]);
     expect(r.code).toBe(1);
@@ -161,7 +196,12 @@ spec:
 
     await cc.kube.patch(
       { apiVersion: 'v1', kind: 'ConfigMap', name: 'web-config', namespace: 'apps' },
-      { data: { region: 'changed-by-hand' } },
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'web-config', namespace: 'apps' },
+        data: { region: 'changed-by-hand' },
+      },
       { type: 'apply', fieldManager: 'kubectl-edit', force: true },
     );
     const drifted = await cc.run(['diff', 'ks', 'apps', '--path', join(repo, 'apps', 'dev')]);

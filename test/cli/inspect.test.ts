@@ -202,6 +202,34 @@ spec:
     expect(slash.stdout).toBe(r.stdout);
   });
 
+  it('trace of an object a HelmRelease installed shows the HelmRelease first', async () => {
+    await cc.apply(`
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: redis-config
+  namespace: apps
+  labels: {helm.toolkit.fluxcd.io/name: redis, helm.toolkit.fluxcd.io/namespace: apps}
+data: {maxmemory: 100mb}
+`);
+    const r = await cc.run(['trace', 'configmap', 'redis-config', '-n', 'apps']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatchInlineSnapshot(`
+      "
+      Object:    ConfigMap/redis-config
+      Namespace: apps
+      Status:    Managed by Flux
+      ---
+      HelmRelease: redis
+      Namespace:   apps
+      Chart:       redis
+      Version:     *
+      Status:      Last reconciled at 2026-01-02T03:04:05Z
+      Message:     Helm install succeeded for release apps/redis.v1 with chart redis@18.0.0
+      "
+    `);
+  });
+
   it('trace of an unmanaged object says so', async () => {
     const r = await cc.run(['trace', 'Namespace/flux-system']);
     expect(r.code).toBe(1);

@@ -74,7 +74,7 @@ spec:
       namespace: 'flux-system',
     });
     const at = obj.metadata.annotations?.['reconcile.fluxcd.io/requestedAt'];
-    expect(at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/);
+    expect(at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z$/);
     expect(obj.status?.lastHandledReconcileAt).toBe(at);
   });
 

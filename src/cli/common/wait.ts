@@ -78,7 +78,15 @@ export function readyCheck(requestedAt?: string): (obj: FluxObject) => boolean {
   };
 }
 
-/** The time as `reconcile.fluxcd.io/requestedAt` carries it: RFC 3339 with nanoseconds, like flux. */
-export function requestedAtNow(now = new Date()): string {
-  return now.toISOString().replace(/\.(\d{3})Z$/, (_, ms: string) => `.${ms}000000Z`);
+/**
+ * The time as `reconcile.fluxcd.io/requestedAt` carries it: RFC 3339 with up to nine fraction digits and
+ * trailing zeros trimmed, as Go's `time.RFC3339Nano` prints it. Below the millisecond, the digits come from
+ * the monotonic clock, so two requests in the same millisecond still differ.
+ */
+export function requestedAtNow(now = new Date(), nanos = process.hrtime.bigint()): string {
+  const iso = now.toISOString();
+  const ms = iso.slice(20, 23);
+  const sub = String(nanos % 1_000_000n).padStart(6, '0');
+  const fraction = `${ms}${sub}`.replace(/0+$/, '');
+  return `${iso.slice(0, 19)}${fraction ? `.${fraction}` : ''}Z`;
 }
