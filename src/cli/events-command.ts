@@ -4,6 +4,7 @@ import { addClusterFlags, type ClusterFlags, connectCluster } from './common/con
 import { type CliIO, processIO } from './common/io.js';
 import { parseKindName } from './common/kinds.js';
 import { formatAge, formatTable } from './common/output.js';
+import { watchUntilStopped } from './common/watch.js';
 
 /** A core/v1 Event, the fields the table shows. */
 type EventObject = KubeObject & {
@@ -64,26 +65,20 @@ async function runEvents(flags: EventsFlags, io: CliIO): Promise<void> {
       io.stderr.write(`✗ no events found in ${all ? 'any' : flags.namespace} namespace\n`);
     }
     if (!flags.watch) return;
-    const controller = new AbortController();
-    const stop = () => controller.abort();
-    io.signal?.addEventListener('abort', stop);
-    try {
-      const events = kube.watch<EventObject>(type, {
+    await watchUntilStopped<EventObject>(
+      kube,
+      type,
+      {
         ...(all ? {} : { namespace: flags.namespace }),
         ...(list.metadata?.resourceVersion ? { resourceVersion: list.metadata.resourceVersion } : {}),
-        signal: controller.signal,
-      });
-      for await (const ev of events) {
-        if ((ev.type === 'ADDED' || ev.type === 'MODIFIED') && keep(ev.object)) {
-          const lines = formatTable(header, [row(ev.object, all, Date.now())]).split('\n');
-          io.stdout.write(`${lines[1]}\n`);
-        }
-      }
-    } catch (err) {
-      if (!controller.signal.aborted) throw err;
-    } finally {
-      io.signal?.removeEventListener('abort', stop);
-    }
+      },
+      io,
+      (e) => {
+        if (!keep(e)) return;
+        const lines = formatTable(header, [row(e, all, Date.now())]).split('\n');
+        io.stdout.write(`${lines[1]}\n`);
+      },
+    );
   } finally {
     kube.close();
   }

@@ -12,6 +12,7 @@ import {
   SOURCE_KINDS,
 } from './common/kinds.js';
 import { formatObjects, formatTable, parseOutputFormat } from './common/output.js';
+import { watchUntilStopped } from './common/watch.js';
 
 interface GetFlags extends ClusterFlags {
   watch?: boolean;
@@ -81,9 +82,6 @@ async function watch(
 ): Promise<void> {
   const all = !!flags.allNamespaces;
   const selector = parseStatusSelector(flags.statusSelector);
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  io.signal?.addEventListener('abort', stop);
   let headerPrinted = false;
   const print = (obj: FluxObject) => {
     if (!matches(obj, selector)) return;
@@ -95,24 +93,29 @@ async function watch(
     headerPrinted = true;
     io.stdout.write(`${table[1]}\n`);
   };
+  // One failing watch stops the others, so the process can exit.
+  const local = new AbortController();
+  const stop = () => local.abort();
+  io.signal?.addEventListener('abort', stop);
+  const watchIO: CliIO = { ...io, signal: local.signal };
   try {
     await Promise.all(
-      kinds.map(async (kind) => {
-        const events = kube.watch<FluxObject>(
+      kinds.map((kind) =>
+        watchUntilStopped<FluxObject>(
+          kube,
           { apiVersion: kind.apiVersion, kind: kind.kind },
           {
             ...(all ? {} : { namespace: flags.namespace }),
             ...(name ? { fieldSelector: `metadata.name=${name}` } : {}),
-            signal: controller.signal,
           },
-        );
-        for await (const ev of events) {
-          if (ev.type === 'ADDED' || ev.type === 'MODIFIED') print(ev.object);
-        }
-      }),
+          watchIO,
+          print,
+        ).catch((err) => {
+          local.abort();
+          throw err;
+        }),
+      ),
     );
-  } catch (err) {
-    if (!controller.signal.aborted) throw err;
   } finally {
     io.signal?.removeEventListener('abort', stop);
   }
