@@ -227,3 +227,68 @@ describe('kubectl create (protobuf request bodies)', () => {
     expect(web.spec.template.spec.containers[0].ports).toEqual([{ containerPort: 80, protocol: 'TCP' }]);
   });
 });
+
+describe('PATCH options and apply bodies', () => {
+  const body = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'opts' }, data: { a: '1' } };
+  const APPLY = 'application/apply-patch+yaml';
+
+  it('apply without a fieldManager is invalid PatchOptions', async () => {
+    const reply = await request('PATCH', `${CM}/opts`, body, APPLY);
+    expect(reply.status).toBe(422);
+    expect(reply.json).toMatchObject({
+      reason: 'Invalid',
+      message:
+        'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
+      details: {
+        group: 'meta.k8s.io',
+        kind: 'PatchOptions',
+        causes: [{ reason: 'FieldValueRequired', field: 'fieldManager' }],
+      },
+    });
+  });
+
+  it('force on a non-apply patch is invalid PatchOptions, even force=false', async () => {
+    expect((await request('PATCH', `${CM}/opts?fieldManager=me`, body, APPLY)).status).toBe(201);
+    const reply = await request(
+      'PATCH',
+      `${CM}/opts?force=false`,
+      { data: { a: '2' } },
+      'application/merge-patch+json',
+    );
+    expect(reply.status).toBe(422);
+    expect(reply.json.message).toBe(
+      'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch',
+    );
+  });
+
+  it('an apply body of another kind or version than the URL is a bad request', async () => {
+    const secret = await request('PATCH', `${CM}/opts?fieldManager=me`, { ...body, kind: 'Secret' }, APPLY);
+    expect(secret.status).toBe(400);
+    expect(secret.json.message).toBe('invalid object type: /v1, Kind=Secret');
+    const deployments = '/apis/apps/v1/namespaces/default/deployments/d?fieldManager=me';
+    const old = await request(
+      'PATCH',
+      deployments,
+      { apiVersion: 'apps/v1beta1', kind: 'Deployment' },
+      APPLY,
+    );
+    expect(old.status).toBe(400);
+    expect(old.json.message).toBe('invalid object type: apps/v1beta1, Kind=Deployment');
+  });
+
+  it('kubectl scale records its fields under the scale subresource', async () => {
+    await tc.kubectlOk(['create', 'deployment', 'scaled', '--image=nginx']);
+    await tc.kubectlOk(['scale', 'deployment', 'scaled', '--replicas=3']);
+    const d = JSON.parse(await tc.kubectlOk(['get', 'deployment', 'scaled', '-o', 'json', '--show-managed-fields']));
+    expect(d.spec.replicas).toBe(3);
+    const entry = d.metadata.managedFields.find((m: Json) => m.subresource === 'scale');
+    expect(entry).toMatchObject({
+      manager: 'kubectl',
+      operation: 'Update',
+      apiVersion: 'apps/v1',
+      fieldsV1: { 'f:spec': { 'f:replicas': {} } },
+    });
+    const creator = d.metadata.managedFields.find((m: Json) => m.manager === 'kubectl-create');
+    expect(creator.fieldsV1['f:spec']['f:replicas']).toBeUndefined();
+  });
+});

@@ -13,6 +13,12 @@ import {
   PatchTestFailedError,
 } from '../../patch/index.js';
 import {
+  ApplyRequestError,
+  isApplyPatchType,
+  validateApplyBody,
+  validatePatchOptions,
+} from '../apply/index.js';
+import {
   alreadyExists,
   badRequest,
   conflict,
@@ -531,7 +537,8 @@ export class ObjectService {
   ): unknown[] {
     const manager = options.fieldManager ?? managerFromUserAgent(options.userAgent);
     const apiVersion = apiVersionOf(rt);
-    const subresource = options.subresource === 'status' ? 'status' : undefined;
+    const subresource =
+      options.subresource === 'status' || options.subresource === 'scale' ? options.subresource : undefined;
     if (this.deps.managedFields) {
       return this.deps.managedFields(old, next, {
         manager,
@@ -793,7 +800,10 @@ export class ObjectService {
     }
   }
 
-  /** Patches an object (PATCH) with a JSON, merge, strategic merge or apply patch. */
+  /**
+   * Patches an object (PATCH) with a JSON, merge, strategic merge or apply patch. `options.force` is
+   * `undefined` when the request does not carry it: only apply patches may.
+   */
   patch(
     rt: ResourceType,
     namespace: string | undefined,
@@ -803,10 +813,12 @@ export class ObjectService {
     options: WriteOptions & { force?: boolean } = {},
   ): WriteResult {
     const type = contentType.split(';')[0]!.trim().toLowerCase();
-    if (type === 'application/apply-patch+yaml' || type === 'application/apply-patch+cbor') {
-      return this.applyPatch(rt, namespace, name, patch, options);
+    try {
+      validatePatchOptions({ patchType: type, fieldManager: options.fieldManager, force: options.force });
+    } catch (err) {
+      throw requestError(err);
     }
-    if (options.force) throw badRequest('force may not be set for non-apply patch');
+    if (isApplyPatchType(type)) return this.applyPatch(rt, namespace, name, patch, options);
     const current = this.stored(rt, namespace, name);
     const base = this.present(rt, current.object) as JsonValue;
     let target: KubeObject;
@@ -860,29 +872,21 @@ export class ObjectService {
         'the embedded cluster does not support server-side apply yet: use kubectl apply --server-side=false or another patch type',
       );
     }
-    if (!options.fieldManager) {
-      throw invalid(rt.kind, rt.group, name, [
-        {
-          reason: 'FieldValueRequired',
-          message: 'Required value: is required for apply patch',
-          field: 'fieldManager',
-        },
-      ]);
-    }
     if (!isObj(patch)) throw badRequest('the apply patch must be an object');
-    if (patch.metadata?.managedFields !== undefined) {
-      throw badRequest('metadata.managedFields must be nil');
+    try {
+      validateApplyBody(patch, {
+        apiVersion: apiVersionOf(rt),
+        kind: rt.kind,
+        name,
+        ...(rt.namespaced && namespace !== undefined ? { namespace } : {}),
+      });
+    } catch (err) {
+      throw requestError(err);
     }
-    if (patch.metadata?.name !== undefined && patch.metadata.name !== name) {
-      throw badRequest(
-        `the name of the object (${patch.metadata.name}) does not match the name on the URL (${name})`,
-      );
-    }
-    this.checkIdentity(rt, patch);
     const current = this.store.get(this.key(rt, namespace, name));
     const live = current ? this.present(rt, current.object) : undefined;
     const applied = this.deps.apply(live, patch, {
-      manager: options.fieldManager,
+      manager: options.fieldManager ?? '',
       force: options.force ?? false,
       rt,
       apiVersion: apiVersionOf(rt),
@@ -958,7 +962,7 @@ export class ObjectService {
       cursor = cursor[part];
     }
     cursor[parts[parts.length - 1]!] = replicas;
-    const result = this.replace(rt, current, next, { ...options, subresource: undefined });
+    const result = this.replace(rt, current, next, { ...options, subresource: 'scale' });
     return { object: this.scaleOf(rt, result.object), warnings: result.warnings };
   }
 
@@ -1107,6 +1111,14 @@ export class ObjectService {
     }
     return { items, resourceVersion: String(this.store.currentRevision) };
   }
+}
+
+/** The Status of a request check from server-side apply, keeping its details (group, kind, causes). */
+function requestError(err: unknown): unknown {
+  if (err instanceof ApplyRequestError) {
+    return new StatusError(err.status, err.reason, err.message, err.details, { cause: err });
+  }
+  return err;
 }
 
 function patchError(rt: ResourceType, name: string, err: unknown): unknown {

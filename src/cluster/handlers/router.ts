@@ -193,7 +193,7 @@ function writeOptions(req: ApiRequest, subresource?: string): WriteOptions & { f
     fieldManager: req.query.get('fieldManager') ?? undefined,
     userAgent: req.headers['user-agent'],
     subresource,
-    force: force === 'true',
+    force: force === null ? undefined : force === 'true',
   };
 }
 
