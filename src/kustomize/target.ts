@@ -7,6 +7,7 @@ import { specFromConfig } from './field-spec.js';
 import type { LoadRestrictor, RootedFs } from './fs.js';
 import { type GeneratorContext, generate, readGeneratorOptions } from './generators.js';
 import { applyPatch, type LoadedPatch } from './patches.js';
+import { type PluginContext, runGeneratorPlugin, runTransformerPlugin } from './plugins.js';
 import { applyReplacements, type Var } from './replacements.js';
 import { ResMap } from './resmap.js';
 import { formatId, idEquals, Resource } from './resource.js';
@@ -343,14 +344,17 @@ export function accumulateKustomization(
       absorb(ra.resources, r, file);
     }
   }
-  if (k.generators !== undefined) {
-    throw new KustomizeError(
-      'KustomizeUnsupported',
-      `${file}: the field generators (generator plugins) is not supported`,
-      {
-        file,
-      },
-    );
+  const pctx: PluginContext = {
+    gen: gctx,
+    loadPatchText: (text, source) => readPatchContent(text, source),
+    readFile: (p) => {
+      const { text, abs } = ctx.fs.readRelative(dir, p, ctx.restrictor);
+      return { text, source: ctx.fs.rel(abs) };
+    },
+    schemaFor: ctx.schemaFor,
+  };
+  for (const cfg of loadPluginConfigs(ctx, dir, file, k.generators, 'generators')) {
+    for (const r of runGeneratorPlugin(cfg, pctx)) absorb(ra.resources, r, file);
   }
   // Components.
   for (const p of stringList(k, 'components', file)) {
@@ -368,14 +372,8 @@ export function accumulateKustomization(
     accumulateTarget(ctx, abs, ra, true);
   }
   runTransformers(ctx, dir, k, file, ra);
-  if (k.transformers !== undefined) {
-    throw new KustomizeError(
-      'KustomizeUnsupported',
-      `${file}: the field transformers (transformer plugins) is not supported`,
-      {
-        file,
-      },
-    );
+  for (const cfg of loadPluginConfigs(ctx, dir, file, k.transformers, 'transformers')) {
+    runTransformerPlugin(cfg, ra.resources, pctx);
   }
   if (k.validators !== undefined) {
     throw new KustomizeError('KustomizeUnsupported', `${file}: the field validators is not supported`, {
@@ -400,6 +398,46 @@ function mergeVars(ra: Accumulator, vars: Var[], file: string): void {
     }
     ra.vars.push(v);
   }
+}
+
+/** Reads plugin configurations: inline YAML, files, or kustomization folders whose output they are. */
+function loadPluginConfigs(
+  ctx: BuildContext,
+  dir: string,
+  file: string,
+  v: unknown,
+  field: string,
+): JsonObject[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) {
+    throw new KustomizeError('KustomizeInvalidKustomization', `${file}: field ${field} must be a list`, {
+      file,
+    });
+  }
+  const out: JsonObject[] = [];
+  for (const e of v) {
+    if (typeof e !== 'string') continue;
+    if (e.includes('\n')) {
+      for (const d of parseYamlStream(e, `${file} (inline ${field})`)) if (isObject(d)) out.push(d);
+      continue;
+    }
+    if (isRemote(e)) {
+      throw new KustomizeError(
+        'KustomizeUnsupported',
+        `${file}: remote ${field} entry ${e} is not supported`,
+        { file },
+      );
+    }
+    const abs = ctx.fs.real(dir, e);
+    if (ctx.fs.isDir(abs)) {
+      const sub = accumulateTarget(ctx, abs, newAccumulator(), false);
+      for (const r of sub.resources.list()) out.push(r.obj);
+    } else {
+      const { text, abs: real } = ctx.fs.readRelative(dir, e, ctx.restrictor);
+      for (const d of parseYamlStream(text, ctx.fs.rel(real))) if (isObject(d)) out.push(d);
+    }
+  }
+  return out;
 }
 
 /** Adds a generated resource, honouring its behaviour (create, merge, replace). */
