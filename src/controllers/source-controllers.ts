@@ -102,6 +102,7 @@ export async function registerSourceControllers(
       kube,
       storage,
       gitCacheDir,
+      tmpDir,
       requeueDependencyMs,
       ...(options.maxArtifactBytes ? { maxBytes: options.maxArtifactBytes } : {}),
     }),

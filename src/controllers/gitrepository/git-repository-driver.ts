@@ -26,6 +26,7 @@ import {
   timeoutMs,
 } from '../source-common/index.js';
 import { remoteRevision } from './remote-revision.js';
+import { SharedGitFetches } from './shared-fetches.js';
 
 /** The GitRepository type reference. */
 export const GIT_REPOSITORY = { apiVersion: GitRepositoryKind.apiVersion, kind: 'GitRepository' } as const;
@@ -36,6 +37,8 @@ export interface GitRepositoryDriverDeps {
   storage: ArtifactStore;
   /** Bare mirrors reused across fetches, one per URL. */
   gitCacheDir: string;
+  /** Where shared checkouts live while reconciles copy them; wiped at start. */
+  tmpDir: string;
   /** Retry delay while an included repository has no artifact. */
   requeueDependencyMs: number;
   /** Refuse trees whose archived files add up to more than this. Default: 100 MiB. */
@@ -95,6 +98,7 @@ function firstLine(message: string): string {
  * revision, the ignore rules, `recurseSubmodules` or an included artifact changed.
  */
 export function gitRepositoryDriver(deps: GitRepositoryDriverDeps): SourceDriver<GitRepository> {
+  const shared = new SharedGitFetches({ cacheDir: deps.gitCacheDir, tmpDir: deps.tmpDir });
   return {
     type: GIT_REPOSITORY,
     async fetch(ctx: FetchContext, obj: GitRepository): Promise<FetchedSource> {
@@ -135,24 +139,26 @@ export function gitRepositoryDriver(deps: GitRepositoryDriverDeps): SourceDriver
         }
       }
       const outDir = join(ctx.workDir, 'tree');
-      const result = await fetchGit(
-        { cacheDir: deps.gitCacheDir, logger: ctx.log },
-        {
-          url: spec.url,
-          ref: effectiveGitRef(spec),
-          ...(auth ? { auth } : {}),
-          recurseSubmodules: spec.recurseSubmodules ?? false,
+      const result = await shared
+        .fetch(
+          {
+            url: spec.url,
+            ref: effectiveGitRef(spec),
+            ...(auth ? { auth } : {}),
+            recurseSubmodules: spec.recurseSubmodules ?? false,
+            timeoutMs: timeoutMs(obj),
+          },
           outDir,
-          timeoutMs: timeoutMs(obj),
-          signal: ctx.signal,
-        },
-      ).catch((err: unknown) => {
-        throw fetchFailure(
-          err,
-          ConditionReason.GitOperationFailed,
-          'failed to checkout and determine revision',
-        );
-      });
+          ctx.signal,
+          ctx.log,
+        )
+        .catch((err: unknown) => {
+          throw fetchFailure(
+            err,
+            ConditionReason.GitOperationFailed,
+            'failed to checkout and determine revision',
+          );
+        });
 
       // Includes: the other repositories' artifacts, copied under toPath.
       const included: Artifact[] = [];
