@@ -12,7 +12,6 @@ import type { KubeClient, KubeObject } from '../../kube/index.js';
 import {
   type ArtifactStore,
   extractTarball,
-  fetchGit,
   type GitAuth,
   SourceIgnore,
 } from '../../source/index.js';
