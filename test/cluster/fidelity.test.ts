@@ -279,7 +279,9 @@ describe('PATCH options and apply bodies', () => {
   it('kubectl scale records its fields under the scale subresource', async () => {
     await tc.kubectlOk(['create', 'deployment', 'scaled', '--image=nginx']);
     await tc.kubectlOk(['scale', 'deployment', 'scaled', '--replicas=3']);
-    const d = JSON.parse(await tc.kubectlOk(['get', 'deployment', 'scaled', '-o', 'json', '--show-managed-fields']));
+    const d = JSON.parse(
+      await tc.kubectlOk(['get', 'deployment', 'scaled', '-o', 'json', '--show-managed-fields']),
+    );
     expect(d.spec.replicas).toBe(3);
     const entry = d.metadata.managedFields.find((m: Json) => m.subresource === 'scale');
     expect(entry).toMatchObject({
@@ -290,5 +292,52 @@ describe('PATCH options and apply bodies', () => {
     });
     const creator = d.metadata.managedFields.find((m: Json) => m.manager === 'kubectl-create');
     expect(creator.fieldsV1['f:spec']['f:replicas']).toBeUndefined();
+  });
+});
+
+describe('admission owns Pod QoS classes and names', () => {
+  const pod = (name: string, resources: Json) => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name },
+    spec: { containers: [{ name: 'c', image: 'nginx', resources }] },
+  });
+
+  it('records the QoS class the containers resources give', async () => {
+    const PODS = '/api/v1/namespaces/default/pods';
+    const cases: [string, Json, string][] = [
+      ['qos-none', {}, 'BestEffort'],
+      ['qos-some', { requests: { cpu: '100m' } }, 'Burstable'],
+      ['qos-full', { limits: { cpu: '1', memory: '1Gi' } }, 'Guaranteed'],
+    ];
+    for (const [name, resources, qos] of cases) {
+      const created = await request('POST', PODS, pod(name, resources));
+      expect([name, created.status, created.json.status.qosClass]).toEqual([name, 201, qos]);
+    }
+  });
+
+  it('validates names by kind: path segments for RBAC, DNS subdomains for the rest', async () => {
+    const role = (name: string) => ({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name },
+    });
+    const CR = '/apis/rbac.authorization.k8s.io/v1/clusterroles';
+    expect((await request('POST', CR, role('system:reader'))).status).toBe(201);
+    const percent = await request('POST', CR, role('a%b'));
+    expect(percent.status).toBe(422);
+    expect(percent.json.details.causes).toEqual([
+      {
+        reason: 'FieldValueInvalid',
+        message: `Invalid value: "a%b": may not contain '%'`,
+        field: 'metadata.name',
+      },
+    ]);
+    expect((await request('POST', CR, role('..'))).json.details.causes[0].message).toBe(
+      `Invalid value: "..": may not be '..'`,
+    );
+    const cm = await request('POST', CM, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a%b' } });
+    expect(cm.status).toBe(422);
+    expect(cm.json.details.causes[0].message).toContain('a lowercase RFC 1123 subdomain must consist of');
   });
 });

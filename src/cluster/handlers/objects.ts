@@ -485,14 +485,15 @@ export class ObjectService {
   ): { object: KubeObject; warnings: string[] } {
     const fieldValidation = options.fieldValidation ?? 'Warn';
     const name = object.metadata?.name ?? '';
-    const causes: StatusCause[] = [];
-    if (name && (PATH_UNSAFE.test(name) || name === '.' || name === '..')) {
-      causes.push({
-        reason: 'FieldValueInvalid',
-        message: `Invalid value: "${name}": may not contain '/' or '%' and may not be '.' or '..'`,
-        field: 'metadata.name',
-      });
-      throw invalid(rt.kind, rt.group, name, causes);
+    // Admission validates names by kind; without it, names must at least be valid path segments.
+    if (!this.deps.admit && name && (PATH_UNSAFE.test(name) || name === '.' || name === '..')) {
+      throw invalid(rt.kind, rt.group, name, [
+        {
+          reason: 'FieldValueInvalid',
+          message: `Invalid value: "${name}": may not contain '/' or '%' and may not be '.' or '..'`,
+          field: 'metadata.name',
+        },
+      ]);
     }
     const duplicates = options.duplicateFields ?? [];
     const result = this.deps.admit
@@ -624,7 +625,8 @@ export class ObjectService {
       object.spec.finalizers ??= ['kubernetes'];
       object.status = { phase: 'Active' };
     } else if (rt.group === '' && rt.kind === 'Pod') {
-      object.status = { phase: 'Pending', qosClass: 'BestEffort' };
+      // Admission computes the QoS class from the containers' resources.
+      object.status = { phase: 'Pending' };
     } else if (rt.group === 'apiextensions.k8s.io' && rt.kind === 'CustomResourceDefinition') {
       const finalizers: string[] = object.metadata.finalizers ?? [];
       if (!finalizers.includes(CRD_CLEANUP_FINALIZER))
