@@ -1,30 +1,7 @@
 import { execFile } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliCluster, startCliCluster } from './support.js';
-
-const ROOT = join(import.meta.dirname, '..', '..');
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
-  }
-  return newest;
-}
-
-/** Rebuilds dist/ when a CLI source is newer than the compiled CLI. */
-async function ensureBuilt(): Promise<void> {
-  let built = 0;
-  try {
-    built = statSync(join(ROOT, 'dist', 'cli', 'flux-commands.js')).mtimeMs;
-  } catch {}
-  if (built >= newestMtime(join(ROOT, 'src', 'cli'))) return;
-  await new Promise<void>((resolve) => {
-    execFile('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, timeout: 120_000 }, () => resolve());
-  });
-}
+import { type CliCluster, ensureBuilt, ROOT, startCliCluster } from './support.js';
 
 function sluice(
   args: string[],

@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,6 +42,64 @@ export interface CliCluster {
   stop(): Promise<void>;
 }
 
+/** The repository root. */
+export const ROOT = join(import.meta.dirname, '..', '..');
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
+/** Rebuilds dist/ when a CLI source is newer than the compiled CLI. */
+export async function ensureBuilt(): Promise<void> {
+  let built = 0;
+  try {
+    built = statSync(join(ROOT, 'dist', 'cli', 'flux-commands.js')).mtimeMs;
+  } catch {}
+  if (built >= newestMtime(join(ROOT, 'src', 'cli'))) return;
+  await new Promise<void>((resolve) => {
+    execFile('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, timeout: 120_000 }, () => resolve());
+  });
+}
+
+/** Options of {@link runCli}. */
+export interface RunOptions {
+  env: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+  stdinIsTTY?: boolean;
+  /** The answer to a confirmation prompt. Default: no. */
+  answer?: boolean;
+}
+
+/** Runs `sluice <argv>` in-process with the Flux commands, as `main()` does, capturing the output. */
+export async function runCli(argv: string[], options: RunOptions): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIO = {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+    stderrIsTTY: false,
+    stdinIsTTY: options.stdinIsTTY ?? false,
+    env: options.env,
+    confirm: async () => options.answer ?? false,
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
+  const program = new Command('sluice').exitOverride();
+  program.configureOutput({ writeOut: (s) => (stdout += s), writeErr: (s) => (stderr += s) });
+  registerFluxCommands(program, io);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    if (err instanceof CommanderError) return { code: err.exitCode, stdout, stderr };
+    if (err instanceof SluiceError) return { code: 1, stdout, stderr: `${stderr}✗ ${err.message}\n` };
+    throw err;
+  }
+}
+
 /** Starts the cluster, installs the CRDs and creates `flux-system`. */
 export async function startCliCluster(): Promise<CliCluster> {
   const c = await startTestCluster();
@@ -65,30 +125,8 @@ export async function startCliCluster(): Promise<CliCluster> {
     c,
     kube,
     home,
-    async run(argv, options = {}) {
-      let stdout = '';
-      let stderr = '';
-      const io: CliIO = {
-        stdout: { write: (s: string) => (stdout += s) },
-        stderr: { write: (s: string) => (stderr += s) },
-        stderrIsTTY: false,
-        stdinIsTTY: options.stdinIsTTY ?? false,
-        env: options.env ?? { HOME: home, KUBECONFIG: c.kubeconfigPath },
-        confirm: async () => options.answer ?? false,
-        ...(options.signal ? { signal: options.signal } : {}),
-      };
-      const program = new Command('sluice').exitOverride();
-      program.configureOutput({ writeOut: (s) => (stdout += s), writeErr: (s) => (stderr += s) });
-      registerFluxCommands(program, io);
-      try {
-        await program.parseAsync(argv, { from: 'user' });
-        return { code: 0, stdout, stderr };
-      } catch (err) {
-        if (err instanceof CommanderError) return { code: err.exitCode, stdout, stderr };
-        if (err instanceof SluiceError) return { code: 1, stdout, stderr: `${stderr}✗ ${err.message}\n` };
-        throw err;
-      }
-    },
+    run: (argv, options = {}) =>
+      runCli(argv, { env: { HOME: home, KUBECONFIG: c.kubeconfigPath }, ...options }),
     async apply(yaml) {
       for (const doc of parseAllDocuments(yaml)) {
         const obj = doc.toJS() as KubeObject | null;
