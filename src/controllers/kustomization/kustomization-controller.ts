@@ -74,6 +74,7 @@ export function registerKustomizationController(
     {
       kube,
       recorder: manager.eventRecorder(KUSTOMIZE_CONTROLLER),
+      streamRecorder: manager.eventRecorder(KUSTOMIZE_CONTROLLER, { writeKubernetesEvents: false }),
       builder,
       cached: (type, namespace, name) => {
         // Dependencies outside the shard are not in the scoped store: the API server answers for them.

@@ -69,6 +69,13 @@ type SourceObject = KubeObject & { status?: { artifact?: Artifact } };
 export interface KustomizationReconcilerDeps {
   kube: KubeClient;
   recorder: EventRecorder;
+  /**
+   * Publishes events to the in-process stream only (notifications), without writing Kubernetes Events: for the
+   * "Reconciliation finished" event, which would otherwise add one Event object per Kustomization and interval
+   * (it is written as a Kubernetes Event only when the Kustomization recovers from a failure). Default:
+   * {@link KustomizationReconcilerDeps.recorder}.
+   */
+  streamRecorder?: EventRecorder;
   builder: ManifestBuilder;
   /**
    * Reads an object from a local cache (the informers); `undefined` means "not cached", and the reconciler
@@ -164,6 +171,7 @@ export class KustomizationReconciler implements Reconciler {
     let changeLog = '';
     let revision: string | undefined;
     let suspended = false;
+    const wasFailing = conditions.isFalse(obj, ConditionType.Ready);
     try {
       await addFinalizer(kube, obj, undefined, { signal: ctx.signal });
       handleReconcileRequest(obj);
@@ -327,7 +335,10 @@ export class KustomizationReconciler implements Reconciler {
           `Reconciliation finished in ${formatDuration(this.#clock.now() - started)}, ` +
           `next run in ${formatDuration(durationMs(spec.interval, 600_000))}`;
         ctx.log.info({ revision }, message);
-        await recorder.normal(obj, ConditionReason.ReconciliationSucceeded, message, {
+        // A Kubernetes Event only on recovery (the change set has its own); the stream (notifications) hears
+        // every one, as Flux's notification-controller does.
+        const to = wasFailing ? recorder : (this.#deps.streamRecorder ?? recorder);
+        await to.normal(obj, ConditionReason.ReconciliationSucceeded, message, {
           ...this.#meta(revision),
           [`${KUSTOMIZE_GROUP}/commit_status`]: 'update',
         });
