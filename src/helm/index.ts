@@ -24,6 +24,7 @@ export {
   listStoredRevisions,
   releaseDigest,
   type StoredRevision,
+  unlockRelease,
   valuesDigest,
 } from './release.js';
 export { mergeValueMaps, setValueAtPath } from './values.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { KubeClient, KubeObject } from '../kube/index.js';
 
 /** A hook of a release as helm stores it. */
@@ -48,6 +48,30 @@ export function decodeReleaseSecret(secret: KubeObject): HelmReleaseRecord {
   const inner = Buffer.from(Buffer.from(data, 'base64').toString('utf8'), 'base64');
   const json = inner[0] === 0x1f && inner[1] === 0x8b ? gunzipSync(inner) : inner;
   return JSON.parse(json.toString('utf8')) as HelmReleaseRecord;
+}
+
+/**
+ * Marks a release left `pending-*` by a helm process that died (the release is locked for helm) as
+ * `failed`, in its storage Secret's label and record, so that the next upgrade or rollback can proceed.
+ */
+export async function unlockRelease(
+  kube: KubeClient,
+  revision: StoredRevision,
+  signal?: AbortSignal,
+): Promise<void> {
+  const secret = revision.secret;
+  const release = decodeReleaseSecret(secret);
+  release.info.status = 'failed';
+  release.info.description = `Release ${release.name} was left ${revision.status} by an interrupted operation`;
+  const encoded = gzipSync(Buffer.from(JSON.stringify(release))).toString('base64');
+  await kube.update(
+    {
+      ...secret,
+      metadata: { ...secret.metadata, labels: { ...(secret.metadata.labels ?? {}), status: 'failed' } },
+      data: { ...(secret.data as Record<string, string>), release: Buffer.from(encoded).toString('base64') },
+    },
+    signal ? { signal } : {},
+  );
 }
 
 /**

@@ -1,8 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeReleaseSecret, HelmDriver, HelmError, listStoredRevisions } from '../../src/helm/index.js';
+import {
+  decodeReleaseSecret,
+  HelmDriver,
+  HelmError,
+  listStoredRevisions,
+  unlockRelease,
+} from '../../src/helm/index.js';
 import { connectKube, type KubeClient } from '../../src/kube/index.js';
 import { resolveTool } from '../../src/tools/index.js';
 import { startTestCluster, type TestCluster } from '../harness/cluster.js';
@@ -125,6 +132,33 @@ describe('HelmDriver', () => {
     expect(out).toContain('patched: "yes"');
     expect(out).toContain('name: demo-config');
   });
+
+  it('unlocks a release an interrupted helm process left pending', async () => {
+    const target = { name: 'locked', namespace: 'default' };
+    await helm.install({ ...target, chart: v1, values: {}, timeoutMs: 20_000 });
+    const [rev] = await listStoredRevisions(kube, 'default', 'locked');
+    const rel = decodeReleaseSecret(rev!.secret);
+    rel.info.status = 'pending-upgrade';
+    const data = Buffer.from(gzipSync(Buffer.from(JSON.stringify(rel))).toString('base64')).toString(
+      'base64',
+    );
+    await kube.update({
+      ...rev!.secret,
+      metadata: {
+        ...rev!.secret.metadata,
+        labels: { ...rev!.secret.metadata.labels, status: 'pending-upgrade' },
+      },
+      data: { release: data },
+    });
+    await expect(helm.upgrade({ ...target, chart: v2, values: {}, timeoutMs: 20_000 })).rejects.toThrow(
+      /another operation \(install\/upgrade\/rollback\) is in progress/,
+    );
+    const [pending] = await listStoredRevisions(kube, 'default', 'locked');
+    expect(pending?.status).toBe('pending-upgrade');
+    await unlockRelease(kube, pending!);
+    const upgraded = await helm.upgrade({ ...target, chart: v2, values: {}, timeoutMs: 20_000 });
+    expect(upgraded.version).toBe(2);
+  }, 60_000);
 
   it('kills helm when the signal aborts', async () => {
     const controller = new AbortController();

@@ -22,6 +22,7 @@ import {
   listStoredRevisions,
   releaseDigest,
   type StoredRevision,
+  unlockRelease,
   valuesDigest,
 } from '../../helm/index.js';
 import type { EventRecorder, KubeClient, KubeObject } from '../../kube/index.js';
@@ -335,7 +336,13 @@ export class HelmReleaseReconciler implements Reconciler {
     const releaseId = `${target.namespace}/${target.name}`;
     status.storageNamespace = target.namespace;
     const interval = durationMs(spec.interval, 600_000);
-    const revisions = await listStoredRevisions(kube, target.namespace, target.name, ctx.signal);
+    let revisions = await listStoredRevisions(kube, target.namespace, target.name, ctx.signal);
+    if (revisions[0]?.status.startsWith('pending-')) {
+      // A helm process died mid-operation (this controller was killed): release helm's lock.
+      await unlockRelease(kube, revisions[0], ctx.signal);
+      ctx.log.warn({ release: releaseId, version: revisions[0].version }, 'unlocked a pending release');
+      revisions = await listStoredRevisions(kube, target.namespace, target.name, ctx.signal);
+    }
     const latest = revisions[0];
     const current = status.history?.[0];
     const live = revisions.find((r) => r.status === 'deployed');
