@@ -152,4 +152,58 @@ describe('Kustomization apply', () => {
         .filter((e) => e.involvedObject.name === 'apps' && e.message.includes(' configured')),
     ).toEqual([]);
   });
+
+  it('applies a CRD and its custom resources in one go, the CRD first', async () => {
+    await repo.commit({
+      'crds/crd.yaml': `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets, singular: widget}
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec: {type: object, x-kubernetes-preserve-unknown-fields: true}
+`,
+      'crds/widget.yaml':
+        'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w1, namespace: default}\nspec: {size: 3}\n',
+    });
+    await env.kube.create({
+      ...KS,
+      metadata: { name: 'crds', namespace: 'default' },
+      spec: {
+        interval: '1h',
+        path: './crds',
+        prune: true,
+        sourceRef: { kind: 'GitRepository', name: 'fleet' },
+      },
+    });
+    const ks = await waitForReady(
+      env.kube,
+      { ...KS, namespace: 'default', name: 'crds' },
+      'True',
+      undefined,
+      30_000,
+    );
+    expect(ks.status?.inventory).toEqual({
+      entries: [
+        { id: '_widgets.example.com_apiextensions.k8s.io_CustomResourceDefinition', v: 'v1' },
+        { id: 'default_w1_example.com_Widget', v: 'v1' },
+      ],
+    });
+    const widget = await env.kube.get({
+      apiVersion: 'example.com/v1',
+      kind: 'Widget',
+      namespace: 'default',
+      name: 'w1',
+    });
+    expect(widget.spec).toEqual({ size: 3 });
+  });
 });
