@@ -4,9 +4,15 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { type Command, CommanderError } from 'commander';
 import { SluiceError } from '../api/index.js';
 import type { KubeClient, KubeObject } from '../kube/index.js';
-import { addClusterFlags, type ClusterFlags, connectCluster } from './common/connect.js';
-import { type CliIO, processIO } from './common/io.js';
-import { CLI_KINDS, type FluxObject } from './common/kinds.js';
+import {
+  addClusterFlags,
+  CLI_KINDS,
+  type CliIO,
+  type ClusterFlags,
+  connectCluster,
+  type FluxObject,
+  processIO,
+} from './common/index.js';
 
 interface BuildFlags extends ClusterFlags {
   path?: string;

@@ -1,8 +1,14 @@
 import type { Command } from 'commander';
 import type { KubeObject } from '../kube/index.js';
-import { addClusterFlags, type ClusterFlags, connectCluster, timeoutMs } from './common/connect.js';
-import { type CliIO, processIO } from './common/io.js';
-import { Logger } from './common/output.js';
+import {
+  addClusterFlags,
+  type CliIO,
+  type ClusterFlags,
+  connectCluster,
+  Logger,
+  processIO,
+  timeoutMs,
+} from './common/index.js';
 
 /** The oldest Kubernetes version Sluice supports, as a semver range. */
 const MIN_KUBERNETES = '>=1.30.0-0';

@@ -12,18 +12,24 @@ import {
   parseDuration,
   SluiceError,
 } from '../api/index.js';
-import { addClusterFlags, type ClusterFlags, connectCluster, timeoutMs } from './common/connect.js';
-import { type CliIO, processIO } from './common/io.js';
 import {
+  addClusterFlags,
   CLI_KINDS,
+  type CliIO,
   type CliKind,
+  type ClusterFlags,
   cliKindOf,
+  connectCluster,
   type FluxObject,
+  formatObjects,
+  Logger,
   parseKindName,
+  processIO,
+  readyCheck,
   revisionOf,
-} from './common/kinds.js';
-import { formatObjects, Logger } from './common/output.js';
-import { readyCheck, waitFor } from './common/wait.js';
+  timeoutMs,
+  waitFor,
+} from './common/index.js';
 
 interface CreateFlags extends ClusterFlags {
   export?: boolean;

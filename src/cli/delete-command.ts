@@ -1,9 +1,16 @@
 import type { Command } from 'commander';
 import { SluiceError } from '../api/index.js';
-import { addClusterFlags, type ClusterFlags, connectCluster } from './common/connect.js';
-import { type CliIO, processIO } from './common/io.js';
-import { CLI_KINDS, type CliKind, SOURCE_KINDS } from './common/kinds.js';
-import { Logger } from './common/output.js';
+import {
+  addClusterFlags,
+  CLI_KINDS,
+  type CliIO,
+  type CliKind,
+  type ClusterFlags,
+  connectCluster,
+  Logger,
+  processIO,
+  SOURCE_KINDS,
+} from './common/index.js';
 
 interface DeleteFlags extends ClusterFlags {
   silent?: boolean;

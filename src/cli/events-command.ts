@@ -1,10 +1,16 @@
 import type { Command } from 'commander';
 import type { KubeObject } from '../kube/index.js';
-import { addClusterFlags, type ClusterFlags, connectCluster } from './common/connect.js';
-import { type CliIO, processIO } from './common/io.js';
-import { parseKindName } from './common/kinds.js';
-import { formatAge, formatTable } from './common/output.js';
-import { watchUntilStopped } from './common/watch.js';
+import {
+  addClusterFlags,
+  type CliIO,
+  type ClusterFlags,
+  connectCluster,
+  formatAge,
+  formatTable,
+  parseKindName,
+  processIO,
+  watchUntilStopped,
+} from './common/index.js';
 
 /** A core/v1 Event, the fields the table shows. */
 type EventObject = KubeObject & {

@@ -1,9 +1,18 @@
 import type { Command } from 'commander';
 import { SluiceError } from '../api/index.js';
-import { addClusterFlags, type ClusterFlags, connectCluster } from './common/connect.js';
-import { type CliIO, processIO } from './common/io.js';
-import { CLI_KINDS, type CliKind, type FluxObject, SOURCE_KINDS } from './common/kinds.js';
-import { formatObjects, parseOutputFormat } from './common/output.js';
+import {
+  addClusterFlags,
+  CLI_KINDS,
+  type CliIO,
+  type CliKind,
+  type ClusterFlags,
+  connectCluster,
+  type FluxObject,
+  formatObjects,
+  parseOutputFormat,
+  processIO,
+  SOURCE_KINDS,
+} from './common/index.js';
 
 interface ExportFlags extends ClusterFlags {
   all?: boolean;

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { registerBuildCommands } from './build-command.js';
 import { registerCheckCommand } from './check-command.js';
-import { type CliIO, processIO } from './common/io.js';
+import { type CliIO, processIO } from './common/index.js';
 import { registerCreateCommand } from './create-command.js';
 import { registerDeleteCommand } from './delete-command.js';
 import { registerEventsCommand } from './events-command.js';

@@ -1,18 +1,23 @@
 import type { Command } from 'commander';
 import { SluiceError } from '../api/index.js';
 import type { KubeClient } from '../kube/index.js';
-import { addClusterFlags, type ClusterFlags, connectCluster } from './common/connect.js';
-import { type CliIO, processIO } from './common/io.js';
 import {
+  addClusterFlags,
   CLI_KINDS,
+  type CliIO,
   type CliKind,
+  type ClusterFlags,
   conditionOf,
+  connectCluster,
   type FluxObject,
+  formatObjects,
+  formatTable,
+  parseOutputFormat,
+  processIO,
   revisionOf,
   SOURCE_KINDS,
-} from './common/kinds.js';
-import { formatObjects, formatTable, parseOutputFormat } from './common/output.js';
-import { watchUntilStopped } from './common/watch.js';
+  watchUntilStopped,
+} from './common/index.js';
 
 interface GetFlags extends ClusterFlags {
   watch?: boolean;
@@ -137,8 +142,8 @@ async function runGet(kinds: readonly CliKind[], flags: GetFlags, io: CliIO, nam
       try {
         items = (await list(kube, kind, flags, name)).filter((o) => matches(o, selector));
       } catch (err) {
-        // `get all` skips kinds whose CRD is not installed, as flux does.
-        if (kinds.length > 1 && (err as SluiceError).code === 'NotFound' && !name) continue;
+        // `get all` skips kinds whose CRD is not installed (and, given a name, kinds without that object).
+        if (kinds.length > 1 && (err as SluiceError).code === 'NotFound') continue;
         throw err;
       }
       found.push({ kind, items });

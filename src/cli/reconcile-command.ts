@@ -1,18 +1,24 @@
 import type { Command } from 'commander';
 import { SluiceError } from '../api/index.js';
 import type { KubeClient } from '../kube/index.js';
-import { addClusterFlags, type ClusterFlags, connectCluster, timeoutMs } from './common/connect.js';
-import { type CliIO, processIO } from './common/io.js';
 import {
+  addClusterFlags,
   CLI_KINDS,
+  type CliIO,
   type CliKind,
+  type ClusterFlags,
   cliKindOf,
+  connectCluster,
   type FluxObject,
+  Logger,
+  processIO,
+  readyCheck,
+  requestedAtNow,
   revisionOf,
   SOURCE_KINDS,
-} from './common/kinds.js';
-import { Logger } from './common/output.js';
-import { readyCheck, requestedAtNow, waitFor } from './common/wait.js';
+  timeoutMs,
+  waitFor,
+} from './common/index.js';
 
 const REQUESTED_AT = 'reconcile.fluxcd.io/requestedAt';
 const FORCE_AT = 'reconcile.fluxcd.io/forceAt';

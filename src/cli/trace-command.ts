@@ -1,9 +1,18 @@
 import type { Command } from 'commander';
 import { effectiveGitRef, SluiceError } from '../api/index.js';
 import type { KubeClient, KubeObject } from '../kube/index.js';
-import { addClusterFlags, type ClusterFlags, connectCluster } from './common/connect.js';
-import { type CliIO, processIO } from './common/io.js';
-import { CLI_KINDS, type CliKind, conditionOf, type FluxObject, revisionOf } from './common/kinds.js';
+import {
+  addClusterFlags,
+  CLI_KINDS,
+  type CliIO,
+  type CliKind,
+  type ClusterFlags,
+  conditionOf,
+  connectCluster,
+  type FluxObject,
+  processIO,
+  revisionOf,
+} from './common/index.js';
 import { sourceOf } from './reconcile-command.js';
 
 interface TraceFlags extends ClusterFlags {

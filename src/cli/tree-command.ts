@@ -1,10 +1,17 @@
 import type { Command } from 'commander';
 import { parseObjectId, SluiceError } from '../api/index.js';
 import type { KubeClient } from '../kube/index.js';
-import { addClusterFlags, type ClusterFlags, connectCluster } from './common/connect.js';
-import { type CliIO, processIO } from './common/io.js';
-import { CLI_KINDS, type CliKind, type FluxObject } from './common/kinds.js';
-import { parseOutputFormat } from './common/output.js';
+import {
+  addClusterFlags,
+  CLI_KINDS,
+  type CliIO,
+  type CliKind,
+  type ClusterFlags,
+  connectCluster,
+  type FluxObject,
+  parseOutputFormat,
+  processIO,
+} from './common/index.js';
 
 /** One node of a tree: an object and what it manages. */
 export interface TreeNode {

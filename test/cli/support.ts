@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { parseAllDocuments } from 'yaml';
 import { crdManifests, SluiceError } from '../../src/api/index.js';
-import type { CliIO } from '../../src/cli/common/io.js';
+import type { CliIO } from '../../src/cli/common/index.js';
 import { registerFluxCommands } from '../../src/cli/flux-commands.js';
 import { connectKube, type KubeClient, type KubeObject } from '../../src/kube/index.js';
 import { startTestCluster, type TestCluster } from '../harness/cluster.js';
