@@ -51,7 +51,7 @@ export function registerControllersCommand(program: Command): void {
     .option('--requeue-dependency <duration>', 'retry interval while a dependency is not ready', '30s')
     .option('--min-retry-delay <duration>', 'first retry delay after a failure', '750ms')
     .option('--max-retry-delay <duration>', 'longest retry delay after failures', '15m')
-    .option('--watch-all-namespaces', 'watch every namespace (default)', true)
+    .option('--watch-all-namespaces', 'watch every namespace', true)
     .option('--no-watch-all-namespaces', "watch only the kubeconfig context's namespace")
     .option('--watch-label-selector <selector>', 'reconcile only objects with matching labels (sharding)')
     .option('--metrics-addr <addr>', 'address of /metrics', ':8080')
