@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KubeObject } from '../../src/kube/index.js';
 import { type GitFixtureRepo, type GitHttpServer, startGitHttpServer } from '../harness/servers/git-http.js';
 import {
   type ControllerEnv,
@@ -205,5 +206,46 @@ spec:
       name: 'w1',
     });
     expect(widget.spec).toEqual({ size: 3 });
+  });
+
+  it('stops at an immutable field change without force, and recreates the object with spec.force', async () => {
+    const cm = (v: string) =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: frozen, namespace: default}\nimmutable: true\ndata: {v: "${v}"}\n`;
+    await repo.commit({ 'frozen/cm.yaml': cm('1') });
+    await env.kube.create({
+      ...KS,
+      metadata: { name: 'frozen', namespace: 'default' },
+      spec: {
+        interval: '1h',
+        retryInterval: '1s',
+        path: './frozen',
+        prune: true,
+        sourceRef: { kind: 'GitRepository', name: 'fleet' },
+      },
+    });
+    const ref = { ...KS, namespace: 'default', name: 'frozen' };
+    await waitForReady(env.kube, ref, 'True');
+    const before = await env.kube.get({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      namespace: 'default',
+      name: 'frozen',
+    });
+    await repo.commit({ 'frozen/cm.yaml': cm('2') });
+    const stuck = await waitForReady(env.kube, ref, 'False', undefined, 15_000);
+    expect(conditionOf(stuck, 'Ready')).toMatchObject({
+      reason: 'ReconciliationFailed',
+      message: expect.stringContaining('ConfigMap/default/frozen dry-run failed (Invalid)'),
+    });
+    await env.kube.patch(ref, { spec: { force: true } });
+    await waitForReady(env.kube, ref, 'True', undefined, 15_000);
+    const after = await env.kube.get<KubeObject & { data: Record<string, string> }>({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      namespace: 'default',
+      name: 'frozen',
+    });
+    expect(after.data).toEqual({ v: '2' });
+    expect(after.metadata.uid).not.toBe(before.metadata.uid);
   });
 });
