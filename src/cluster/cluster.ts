@@ -21,6 +21,7 @@ import {
   loadOrCreateTlsMaterial,
   type TlsMaterial,
 } from './http/index.js';
+import { type NamespaceController, startNamespaceController } from './namespaces/index.js';
 import { createRegistry } from './registry/index.js';
 import { openStore, type Store } from './storage/index.js';
 import { createClusterIpAllocator, startWorkloads, type WorkloadSimulation } from './workloads/index.js';
@@ -70,7 +71,7 @@ export interface RunningCluster {
   service: ObjectService;
   /** The store (for in-process tests and benchmarks). */
   store: Store;
-  /** Resolves when the garbage collector has no pending work. */
+  /** Resolves when the garbage collector and the namespace controller have no pending work. */
   settled(): Promise<void>;
   /** Stops serving and closes the store. */
   stop(): Promise<void>;
@@ -128,6 +129,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Runnin
   let gc: GarbageCollector | undefined;
   let server: ApiServer | undefined;
   let workloads: WorkloadSimulation | undefined;
+  let namespaces: NamespaceController | undefined;
   const timers: NodeJS.Timeout[] = [];
   try {
     const registry = createRegistry();
@@ -159,6 +161,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Runnin
       tls = dataDir ? await loadOrCreateTlsMaterial(dataDir, hosts) : generateTlsMaterial(hosts);
       token = options.token ?? (await loadToken(dataDir));
     }
+    namespaces = startNamespaceController(service, { caCert: tls?.caCert, logger });
     const handler = createApiHandler({
       service,
       bookmarkIntervalMs: options.bookmarkIntervalMs,
@@ -192,7 +195,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Runnin
     }
     logger?.info({ url, kubeconfig: kubeconfigPath, dataDir }, 'cluster listening');
 
-    const running = { service, gc, server, workloads };
+    const running = { service, gc, server, workloads, namespaces };
     let stopped: Promise<void> | undefined;
     return {
       url,
@@ -202,12 +205,16 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Runnin
       token,
       service,
       store,
-      settled: () => running.gc.idle(),
+      settled: async () => {
+        await running.namespaces.idle();
+        await running.gc.idle();
+      },
       stop() {
         stopped ??= (async () => {
           for (const t of timers) clearTimeout(t);
           await running.server.close();
           running.workloads?.stop();
+          running.namespaces.stop();
           running.gc.stop();
           running.service.close();
           store.close();
@@ -220,6 +227,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Runnin
     for (const t of timers) clearTimeout(t);
     await server?.close();
     workloads?.stop();
+    namespaces?.stop();
     gc?.stop();
     service?.close();
     store.close();

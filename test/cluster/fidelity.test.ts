@@ -341,3 +341,47 @@ describe('admission owns Pod QoS classes and names', () => {
     expect(cm.json.details.causes[0].message).toContain('a lowercase RFC 1123 subdomain must consist of');
   });
 });
+
+describe('what the control plane keeps in namespaces', () => {
+  it('serves the kubernetes Service in default', async () => {
+    const svc = JSON.parse(
+      await tc.kubectlOk(['get', 'service', 'kubernetes', '-n', 'default', '-o', 'json']),
+    );
+    expect(svc.metadata.labels).toEqual({ component: 'apiserver', provider: 'kubernetes' });
+    expect(svc.spec).toMatchObject({
+      type: 'ClusterIP',
+      clusterIP: '10.96.0.1',
+      ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }],
+    });
+  });
+
+  it('fills every namespace with a default ServiceAccount and the root CA, again after deletion', async () => {
+    await tc.kubectlOk(['create', 'namespace', 'filled']);
+    const names = await tc.kubectlOk(['get', 'serviceaccounts,configmaps', '-n', 'filled', '-o', 'name']);
+    expect(names).toBe('serviceaccount/default\nconfigmap/kube-root-ca.crt\n');
+    const ca = await tc.kubectlOk([
+      'get',
+      'configmap',
+      'kube-root-ca.crt',
+      '-n',
+      'filled',
+      '-o',
+      'jsonpath={.data.ca\\.crt}',
+    ]);
+    expect(ca).toBe(tc.cluster.caCert);
+    for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
+      expect(await tc.kubectlOk(['get', 'sa', 'default', '-n', ns, '-o', 'name'])).toBe(
+        'serviceaccount/default\n',
+      );
+    }
+
+    await tc.kubectlOk(['delete', 'serviceaccount', 'default', '-n', 'filled']);
+    await tc.kubectlOk(['delete', 'configmap', 'kube-root-ca.crt', '-n', 'filled']);
+    await tc.cluster.settled();
+    expect(await tc.kubectlOk(['get', 'serviceaccounts,configmaps', '-n', 'filled', '-o', 'name'])).toBe(
+      'serviceaccount/default\nconfigmap/kube-root-ca.crt\n',
+    );
+    await tc.kubectlOk(['delete', 'namespace', 'filled', '--timeout=20s']);
+    expect((await tc.kubectl(['get', 'namespace', 'filled'])).code).not.toBe(0);
+  });
+});
