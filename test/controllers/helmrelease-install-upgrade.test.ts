@@ -41,11 +41,18 @@ describe('HelmRelease install and upgrade', () => {
       metadata: { name: 'web-values', namespace: NS, labels: { 'reconcile.fluxcd.io/watch': 'Enabled' } },
       data: { 'values.yaml': 'message: from-configmap\nreplicas: 2\n' },
     });
+    await env.kube.create({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'web-secret', namespace: NS },
+      data: { tag: Buffer.from('v9').toString('base64') },
+    });
     await env.kube.create(
       helmRelease('web', NS, 'demo', {
         valuesFrom: [
           { kind: 'ConfigMap', name: 'web-values' },
           { kind: 'ConfigMap', name: 'web-values', valuesKey: 'missing', optional: true },
+          { kind: 'Secret', name: 'web-secret', valuesKey: 'tag', targetPath: 'extra.tag' },
         ],
         values: { replicas: 1 },
       }),
@@ -73,6 +80,7 @@ describe('HelmRelease install and upgrade', () => {
     expect(JSON.parse(await env.helm('get', 'values', 'web', '-n', NS, '-o', 'json'))).toEqual({
       message: 'from-configmap',
       replicas: 1,
+      extra: { tag: 'v9' },
     });
     const event = await waitForEvent(env, 'web', 'InstallSucceeded');
     expect(event.metadata['helm.toolkit.fluxcd.io/revision']).toBe('1.0.0');
