@@ -9,6 +9,8 @@ export interface TransformerConfig {
   nameSuffix: FieldSpec[];
   namespace: FieldSpec[];
   commonLabels: FieldSpec[];
+  /** Extra places for `labels` entries (from `configurations`). */
+  labels: FieldSpec[];
   templateLabels: FieldSpec[];
   commonAnnotations: FieldSpec[];
   varReference: FieldSpec[];
@@ -22,6 +24,7 @@ const LIST_KEYS = [
   'nameSuffix',
   'namespace',
   'commonLabels',
+  'labels',
   'templateLabels',
   'commonAnnotations',
   'varReference',

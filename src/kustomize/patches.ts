@@ -107,11 +107,13 @@ export function applyPatch(m: ResMap, p: LoadedPatch, schemaFor: SchemaLookup): 
           const copy = structuredClone(doc);
           const meta = isObject(copy.metadata) ? copy.metadata : {};
           copy.metadata = meta;
-          meta.name = r.name;
+          if (!p.allowNameChange || typeof meta.name !== 'string') meta.name = r.name;
           if (r.namespace !== '') meta.namespace = r.namespace;
           else delete meta.namespace;
-          copy.kind = r.kind;
-          copy.apiVersion = r.apiVersion;
+          if (!p.allowKindChange || typeof copy.kind !== 'string') {
+            copy.kind = r.kind;
+            copy.apiVersion = r.apiVersion;
+          }
           if (!applySmpTo(m, r, copy, schemaFor, p)) {
             m.remove(r);
             break;

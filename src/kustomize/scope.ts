@@ -1,38 +1,9 @@
-/**
- * The built-in kinds that are cluster-scoped, as kustomize knows them: everything else (custom resources
- * included) counts as namespaced.
- */
-const CLUSTER_SCOPED = new Set([
-  'APIService',
-  'CertificateSigningRequest',
-  'ClusterRole',
-  'ClusterRoleBinding',
-  'ComponentStatus',
-  'CSIDriver',
-  'CSINode',
-  'CustomResourceDefinition',
-  'FlowSchema',
-  'IngressClass',
-  'MutatingWebhookConfiguration',
-  'Namespace',
-  'Node',
-  'PersistentVolume',
-  'PodSecurityPolicy',
-  'PriorityClass',
-  'PriorityLevelConfiguration',
-  'RuntimeClass',
-  'SelfSubjectAccessReview',
-  'SelfSubjectRulesReview',
-  'StorageClass',
-  'SubjectAccessReview',
-  'TokenReview',
-  'ValidatingWebhookConfiguration',
-  'ValidatingAdmissionPolicy',
-  'ValidatingAdmissionPolicyBinding',
-  'VolumeAttachment',
-]);
+import { isNamespacedBuiltin } from '../schema/index.js';
 
-/** Reports whether a kind is cluster-scoped. */
-export function isClusterScoped(_group: string, kind: string): boolean {
-  return CLUSTER_SCOPED.has(kind);
+/**
+ * Reports whether a kind is cluster-scoped: built-in kinds as the schema table says, everything else
+ * (custom resources included) counts as namespaced, as in kustomize.
+ */
+export function isClusterScoped(group: string, kind: string): boolean {
+  return isNamespacedBuiltin(group, kind) === false;
 }

@@ -618,11 +618,11 @@ function runTransformers(ctx: BuildContext, dir: string, k: JsonObject, file: st
       const custom = Array.isArray(l.fields)
         ? (l.fields.map(specFromConfig).filter((s) => s) as FieldSpec[])
         : [];
-      let specs: FieldSpec[];
-      if (l.includeSelectors === true) specs = [...custom, ...cfg.commonLabels];
+      const specs: FieldSpec[] = [...custom, ...cfg.labels];
+      if (l.includeSelectors === true) specs.push(...cfg.commonLabels);
       else {
-        specs = [...custom, { group: '', version: '', kind: '', path: 'metadata/labels', create: true }];
         if (l.includeTemplates === true) specs.push(...cfg.templateLabels);
+        specs.push({ group: '', version: '', kind: '', path: 'metadata/labels', create: true });
       }
       setMapEntries(list(), pairs, specs);
     }
