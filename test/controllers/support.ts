@@ -72,7 +72,7 @@ export type Source = KubeObject & {
 /** Polls until `check` returns a value (not undefined/false), or fails after `timeoutMs`. */
 export async function eventually<T>(
   check: () => Promise<T | undefined | false>,
-  timeoutMs = 20_000,
+  timeoutMs = 30_000,
   what = 'condition',
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -102,7 +102,7 @@ export function waitForReady(
   ref: { apiVersion: string; kind: string; namespace: string; name: string },
   status: 'True' | 'False',
   match: (obj: Source) => boolean = () => true,
-  timeoutMs = 20_000,
+  timeoutMs = 40_000,
 ): Promise<Source> {
   let seen: Source | undefined;
   return eventually(
