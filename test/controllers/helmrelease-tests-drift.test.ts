@@ -40,7 +40,9 @@ describe('HelmRelease tests, drift and post-renderers', () => {
     expect(conditionOf(hr, 'TestSuccess')?.message).toBe(
       'Helm test succeeded for release default/withtests.v1 with chart tested@1.0.0: 1 test hook completed successfully',
     );
-    const snap = (hr.status?.history as { testHooks?: Record<string, { phase?: string }> }[])[0];
+    const snap = (
+      hr.status?.history as { testHooks?: Record<string, { phase?: string }> }[] | undefined
+    )?.[0];
     expect(snap?.testHooks?.['default/withtests-test']?.phase).toBe('Succeeded');
     await waitForEvent(env, 'withtests', 'TestSucceeded');
   }, 60_000);
@@ -91,6 +93,53 @@ describe('HelmRelease tests, drift and post-renderers', () => {
     const event = await waitForEvent(env, 'drifty', 'DriftDetected');
     expect(event.message).toBe(
       'Cluster state of release default/drifty.v1 has been corrected: ConfigMap/default/drifty-config changed',
+    );
+  }, 60_000);
+
+  it('reports drift in warn mode and leaves ignored fields alone', async () => {
+    await env.kube.create(
+      helmRelease('warned', NS, 'tested', { interval: '2s', driftDetection: { mode: 'warn' } }),
+    );
+    await env.kube.create(
+      helmRelease('ignoring', NS, 'tested', {
+        interval: '2s',
+        driftDetection: {
+          mode: 'enabled',
+          ignore: [{ paths: ['/data/message'], target: { kind: 'ConfigMap' } }],
+        },
+      }),
+    );
+    await waitForRelease(env, NS, 'warned', 'True');
+    await waitForRelease(env, NS, 'ignoring', 'True');
+    for (const name of ['warned-config', 'ignoring-config']) {
+      await env.cluster.kubectlOk([
+        '-n',
+        NS,
+        'patch',
+        'configmap',
+        name,
+        '-p',
+        '{"data":{"message":"manual"}}',
+      ]);
+    }
+    const hr = await waitForRelease(
+      env,
+      NS,
+      'warned',
+      'True',
+      (o) => conditionOf(o, 'Drifted')?.status === 'True',
+    );
+    expect(conditionOf(hr, 'Drifted')?.message).toBe(
+      'Cluster state of release default/warned.v1 has drifted from the desired state: ConfigMap/default/warned-config changed',
+    );
+    // Two more drift checks of `ignoring` (interval 2 s) pass without touching the ignored field.
+    await new Promise((r) => setTimeout(r, 4500));
+    for (const name of ['warned-config', 'ignoring-config']) {
+      const cm = await env.kube.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: NS, name });
+      expect((cm.data as Record<string, string>).message).toBe('manual');
+    }
+    expect(env.events.some((e) => e.involvedObject.name === 'ignoring' && e.reason === 'DriftDetected')).toBe(
+      false,
     );
   }, 60_000);
 

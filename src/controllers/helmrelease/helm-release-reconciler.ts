@@ -166,6 +166,7 @@ export class HelmReleaseReconciler implements Reconciler {
     const patcher = createPatcher(kube, obj);
     let outcome: 'success' | 'retry' | 'stalled' = 'success';
     let failure: StepFailure | undefined;
+    let suspended = false;
     try {
       await addFinalizer(kube, obj, undefined, { signal: ctx.signal });
       handleReconcileRequest(obj);
@@ -183,6 +184,7 @@ export class HelmReleaseReconciler implements Reconciler {
       }
       if (isSuspended(obj)) {
         ctx.log.info('reconciliation is suspended for this object');
+        suspended = true;
         return undefined;
       }
       const generation = obj.metadata.generation;
@@ -266,17 +268,20 @@ export class HelmReleaseReconciler implements Reconciler {
         return { requeueAfterMs: failure.options.requeueAfterMs };
       throw new SluiceError('ReconcileFailed', `${id} reconcile failed: ${failure.message}`, { cause: err });
     } finally {
-      if (obj.status && outcome !== 'retry') {
-        if (outcome === 'success') conditions.remove(obj, ConditionType.Reconciling);
-      }
-      conditions.summarize(obj, { result: outcome });
-      if (!ctx.signal.aborted || outcome === 'success') {
-        await patcher.patch(obj).catch((err: unknown) => {
-          ctx.log.error({ err: (err as Error).message }, 'status patch failed');
-        });
-      }
-      if (failure && failure.reason !== ConditionReason.DependencyNotReady) {
-        await recorder.warning(obj, failure.reason, failure.message, this.#meta(obj));
+      // A suspended object keeps its status as it is.
+      if (!suspended) {
+        if (obj.status && outcome !== 'retry') {
+          if (outcome === 'success') conditions.remove(obj, ConditionType.Reconciling);
+        }
+        conditions.summarize(obj, { result: outcome });
+        if (!ctx.signal.aborted || outcome === 'success') {
+          await patcher.patch(obj).catch((err: unknown) => {
+            ctx.log.error({ err: (err as Error).message }, 'status patch failed');
+          });
+        }
+        if (failure && failure.reason !== ConditionReason.DependencyNotReady) {
+          await recorder.warning(obj, failure.reason, failure.message, this.#meta(obj));
+        }
       }
     }
   }
