@@ -13,6 +13,7 @@ import {
   conditionOf,
   download,
   eventually,
+  type Source,
   sha256,
   startControllerEnv,
   waitForReady,
@@ -145,6 +146,31 @@ describe('HelmChart', () => {
     // A new chart version in Git reaches the HelmChart through the GitRepository's new artifact.
     await repo.commit({ 'charts/app/Chart.yaml': 'apiVersion: v2\nname: app\nversion: 0.4.0\n' });
     await waitForReady(env.kube, ref('app'), 'True', (o) => o.status?.artifact?.revision === '0.4.0');
+  });
+
+  it('appends the source revision to the version with reconcileStrategy Revision', async () => {
+    await env.kube.create({
+      ...CHART,
+      metadata: { name: 'app-rev', namespace: 'default' },
+      spec: {
+        chart: 'charts/app',
+        interval: '1m',
+        reconcileStrategy: 'Revision',
+        sourceRef: { kind: 'GitRepository', name: 'charts-git' },
+      },
+    });
+    const obj = await waitForReady(env.kube, ref('app-rev'), 'True');
+    const git = await env.kube.get<
+      { status?: { artifact?: { revision: string } } } & Parameters<typeof conditionOf>[0] & object
+    >({
+      apiVersion: SRC,
+      kind: 'GitRepository',
+      namespace: 'default',
+      name: 'charts-git',
+    });
+    const sha = (git.status?.artifact?.revision ?? '').split('sha1:')[1] ?? '';
+    expect(obj.status?.artifact?.revision).toBe(`0.4.0+${sha.slice(0, 12)}`);
+    expect(obj.status?.artifact?.path).toBe(`helmchart/default/app-rev/app-0.4.0+${sha.slice(0, 12)}.tgz`);
   });
 
   it('pulls a chart pushed with helm push from an OCI HelmRepository', async () => {
