@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,23 +44,20 @@ export interface CliCluster {
 /** The repository root. */
 export const ROOT = join(import.meta.dirname, '..', '..');
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
-  }
-  return newest;
-}
-
-/** Rebuilds dist/ when a CLI source is newer than the compiled CLI. */
+/**
+ * Rebuilds dist/ when a CLI source is newer than the compiled CLI. The check and the build run under one
+ * file lock, so suites in parallel workers neither build twice nor start the CLI from a half-written dist/.
+ */
 export async function ensureBuilt(): Promise<void> {
-  let built = 0;
-  try {
-    built = statSync(join(ROOT, 'dist', 'cli', 'flux-commands.js')).mtimeMs;
-  } catch {}
-  if (built >= newestMtime(join(ROOT, 'src', 'cli'))) return;
+  const script =
+    'if [ ! -e dist/cli/flux-commands.js ] || [ -n "$(find src/cli -newer dist/cli/flux-commands.js -type f | head -n 1)" ]; then npx tsc -p tsconfig.build.json >/dev/null 2>&1; fi; exit 0';
   await new Promise<void>((resolve) => {
-    execFile('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, timeout: 120_000 }, () => resolve());
+    execFile(
+      'flock',
+      [join(tmpdir(), 'sluice-cli-dist.lock'), 'sh', '-c', script],
+      { cwd: ROOT, timeout: 180_000 },
+      () => resolve(),
+    );
   });
 }
 
