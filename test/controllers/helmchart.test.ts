@@ -160,9 +160,7 @@ describe('HelmChart', () => {
       },
     });
     const obj = await waitForReady(env.kube, ref('app-rev'), 'True');
-    const git = await env.kube.get<
-      { status?: { artifact?: { revision: string } } } & Parameters<typeof conditionOf>[0] & object
-    >({
+    const git = await env.kube.get<Source>({
       apiVersion: SRC,
       kind: 'GitRepository',
       namespace: 'default',
