@@ -206,7 +206,8 @@ export class KustomizationReconciler implements Reconciler {
           ConditionReason.Progressing,
           `Fetching manifests for revision ${revision} with a timeout of ${formatDuration(timeoutMs)}`,
         );
-        await patcher.patch(obj, { signal: ctx.signal });
+        // One progress write per reconcile: with health checks, the one that announces them.
+        if (!spec.wait && !spec.healthChecks?.length) await patcher.patch(obj, { signal: ctx.signal });
       }
 
       const objects = await this.#deps.builder.objects(obj, artifact, ctx.signal);
