@@ -1,16 +1,58 @@
 import { Command, CommanderError } from 'commander';
 import { SluiceError } from '../api/index.js';
-import { registerArtifactCommands } from './artifact-command.js';
-import { registerClusterCommand } from './cluster-command.js';
-import { registerControllersCommand } from './controllers-command.js';
-import { registerFluxCommands } from './flux-commands.js';
-import { registerHelmPostRenderCommand } from './helm-post-render-command.js';
-import { registerKustomizeCommand } from './kustomize-command.js';
-import { registerToolsCommand } from './tools-command.js';
-import { registerUpCommand } from './up-command.js';
 
 /** The version printed by `sluice --version`. */
 export const SLUICE_VERSION = '0.1.0';
+
+type Registrar = (program: Command) => void;
+
+/**
+ * The command groups and the top-level command names each registers. A group's module is imported only when
+ * the command line names one of its commands, so `sluice kustomize build` never loads the embedded cluster,
+ * SQLite or the controllers; help and unknown commands load every group.
+ */
+const GROUPS: { names: readonly string[]; load: () => Promise<Registrar> }[] = [
+  {
+    names: ['push', 'pull'],
+    load: async () => (await import('./artifact-command.js')).registerArtifactCommands,
+  },
+  { names: ['cluster'], load: async () => (await import('./cluster-command.js')).registerClusterCommand },
+  {
+    names: ['controllers'],
+    load: async () => (await import('./controllers-command.js')).registerControllersCommand,
+  },
+  {
+    names: [
+      'get',
+      'reconcile',
+      'suspend',
+      'resume',
+      'create',
+      'export',
+      'delete',
+      'tree',
+      'events',
+      'trace',
+      'check',
+      'build',
+      'diff',
+    ],
+    load: async () => {
+      const { registerFluxCommands } = await import('./flux-commands.js');
+      return (program) => registerFluxCommands(program);
+    },
+  },
+  {
+    names: ['helm'],
+    load: async () => (await import('./helm-post-render-command.js')).registerHelmPostRenderCommand,
+  },
+  {
+    names: ['kustomize'],
+    load: async () => (await import('./kustomize-command.js')).registerKustomizeCommand,
+  },
+  { names: ['tools'], load: async () => (await import('./tools-command.js')).registerToolsCommand },
+  { names: ['up'], load: async () => (await import('./up-command.js')).registerUpCommand },
+];
 
 /**
  * Runs the `sluice` command line with `argv` (without the node and script paths) and resolves to the exit
@@ -22,14 +64,10 @@ export async function main(argv: string[]): Promise<number> {
     .version(SLUICE_VERSION)
     .showHelpAfterError()
     .exitOverride();
-  registerArtifactCommands(program);
-  registerClusterCommand(program);
-  registerControllersCommand(program);
-  registerFluxCommands(program);
-  registerHelmPostRenderCommand(program);
-  registerKustomizeCommand(program);
-  registerToolsCommand(program);
-  registerUpCommand(program);
+  // The first word that names a command decides (`kustomize build` is not the `build` command).
+  const command = argv.find((arg) => GROUPS.some((group) => group.names.includes(arg)));
+  const named = GROUPS.find((group) => command !== undefined && group.names.includes(command));
+  for (const group of named ? [named] : GROUPS) (await group.load())(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
