@@ -16,6 +16,8 @@ export interface ChartSpec {
   values?: string;
   /** values.schema.json text. */
   schema?: string;
+  /** Files under crds/ by name. */
+  crds?: Record<string, string>;
 }
 
 /** A ConfigMap with the values' `message`. */
@@ -96,6 +98,10 @@ export async function packageChart(workDir: string, outDir: string, spec: ChartS
     'deployment.yaml': DEPLOYMENT_TEMPLATE,
   };
   for (const [file, text] of Object.entries(templates)) await writeFile(join(src, 'templates', file), text);
+  if (spec.crds) {
+    await mkdir(join(src, 'crds'), { recursive: true });
+    for (const [file, text] of Object.entries(spec.crds)) await writeFile(join(src, 'crds', file), text);
+  }
   await mkdir(outDir, { recursive: true });
   await exec(helm, ['package', src, '-d', outDir], { env: helmEnv(workDir) });
   return join(outDir, `${spec.name}-${spec.version}.tgz`);

@@ -41,6 +41,7 @@ import {
   removeFinalizer,
 } from '../../runtime/index.js';
 import { ChartNotReadyError, helmChartFor, type ResolvedChart, resolveChart } from './chart.js';
+import { applyChartCrds } from './crds.js';
 import { composeValues, ValuesError } from './values.js';
 
 /** The event metadata group of HelmReleases. */
@@ -419,6 +420,16 @@ export class HelmReleaseReconciler implements Reconciler {
       `Running '${action}' action with timeout of ${spec.install?.timeout ?? spec.timeout ?? '5m0s'}`,
     );
 
+    const crds = this.#crdsPolicy(obj, action);
+    if (crds === 'CreateReplace' || (crds === 'Create' && action === 'upgrade')) {
+      try {
+        await applyChartCrds(kube, this.#deps.resources, chart.path, crds, ctx.signal);
+      } catch (err) {
+        if (ctx.signal.aborted) throw err;
+        const message = `failed to apply CustomResourceDefinitions: ${(err as Error).message}`;
+        return this.#onFailure(ctx, obj, target, action, message, revisions, configDigest);
+      }
+    }
     const common = this.#actionOptions(obj, chart, values, target, action, ctx.signal);
     const started = Date.now();
     let rel: HelmReleaseRecord;
@@ -463,6 +474,12 @@ export class HelmReleaseReconciler implements Reconciler {
     return { requeueAfterMs: interval };
   }
 
+  #crdsPolicy(obj: HR, action: 'install' | 'upgrade'): 'Skip' | 'Create' | 'CreateReplace' {
+    const spec = obj.spec;
+    if (action === 'install') return spec.install?.crds ?? (spec.install?.skipCRDs ? 'Skip' : 'Create');
+    return spec.upgrade?.crds ?? 'Skip';
+  }
+
   #actionOptions(
     obj: HR,
     chart: ResolvedChart,
@@ -474,8 +491,8 @@ export class HelmReleaseReconciler implements Reconciler {
     const spec = obj.spec;
     const a = action === 'install' ? spec.install : spec.upgrade;
     const timeoutMs = durationMs(a?.timeout ?? spec.timeout, 300_000);
-    const crds =
-      action === 'install' ? (spec.install?.crds ?? (spec.install?.skipCRDs ? 'Skip' : 'Create')) : 'Skip';
+    // helm creates missing CRDs on install; every other policy is applied before helm runs.
+    const crds = this.#crdsPolicy(obj, action);
     return {
       ...target,
       chart: chart.path,
@@ -486,7 +503,7 @@ export class HelmReleaseReconciler implements Reconciler {
       disableHooks: !!a?.disableHooks,
       disableOpenAPIValidation: !!a?.disableOpenAPIValidation,
       skipSchemaValidation: !!a?.disableSchemaValidation,
-      skipCRDs: crds === 'Skip',
+      skipCRDs: action === 'upgrade' || crds !== 'Create',
       createNamespace: action === 'install' && !!spec.install?.createNamespace,
       takeOwnership: !a?.disableTakeOwnership,
       maxHistory: spec.maxHistory ?? 5,
