@@ -146,6 +146,15 @@ function mergeOptions(global: GeneratorOptions, local: GeneratorOptions): Genera
   };
 }
 
+/** Base64 as kustomize writes generated data: past 70 characters, in lines of 70 each ending in a newline. */
+function encodeBase64(b: Buffer): string {
+  const enc = b.toString('base64');
+  if (enc.length < 70) return enc;
+  let out = '';
+  for (let i = 0; i < enc.length; i += 70) out += `${enc.slice(i, i + 70)}\n`;
+  return out;
+}
+
 function isUtf8(b: Buffer): boolean {
   try {
     new TextDecoder('utf-8', { fatal: true }).decode(b);
@@ -202,10 +211,10 @@ export function generate(
       );
     }
     seen.add(k);
-    if (kind === 'Secret') data[k] = (typeof v === 'string' ? Buffer.from(v, 'utf8') : v).toString('base64');
+    if (kind === 'Secret') data[k] = encodeBase64(typeof v === 'string' ? Buffer.from(v, 'utf8') : v);
     else if (typeof v === 'string') data[k] = v;
     else if (isUtf8(v)) data[k] = v.toString('utf8');
-    else binaryData[k] = v.toString('base64');
+    else binaryData[k] = encodeBase64(v);
   }
   const metadata: JsonObject = { name };
   if (typeof entry.namespace === 'string' && entry.namespace !== '') metadata.namespace = entry.namespace;

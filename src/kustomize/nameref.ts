@@ -121,9 +121,9 @@ export function fixNameReferences(resources: Resource[], refs: NameReference[]):
             if (typeof m.name !== 'string') return;
             let cands = pool();
             if (typeof m.namespace === 'string') {
-              const ns = m.namespace;
-              const byOrg = cands.filter((r) => r.orgId.namespace === ns);
-              cands = byOrg.length > 0 ? byOrg : cands.filter((r) => r.namespace === ns);
+              const ns = effectiveNamespace(m.namespace);
+              const byOrg = cands.filter((r) => effectiveNamespace(r.orgId.namespace) === ns);
+              cands = byOrg.length > 0 ? byOrg : cands.filter((r) => effectiveNamespace(r.namespace) === ns);
             }
             const r = selectReferral(m.name, cands, ref.gvk, referrer, fs, allSameNameAndNs);
             if (!r) return;

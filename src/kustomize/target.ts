@@ -488,6 +488,7 @@ function absorb(m: ResMap, r: Resource, file: string): void {
   if (Object.keys(annotations).length > 0) meta.annotations = annotations;
   r.name = old.name;
   r.namespace = old.namespace;
+  r.needsHash = r.needsHash && old.needsHash;
   Object.assign(r, {
     orgId: old.orgId,
     prevIds: old.prevIds,
