@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
+import { existsSync } from 'node:fs';
+import { homedir, hostname } from 'node:os';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { parseDuration } from '../api/index.js';
 import { installCrds, startControllers } from '../controllers/index.js';
@@ -78,8 +80,20 @@ export function registerControllersCommand(program: Command): void {
         logger.info({ crds: names.length }, 'CRDs installed');
       }
       const namespace = opts.watchAllNamespaces ? undefined : kube.namespace;
+      // helm runs with a private HOME: point it at the kubeconfig kubectl would use.
+      const defaultKubeconfig = join(homedir(), '.kube', 'config');
+      const helmKubeconfig =
+        opts.kubeconfig ??
+        (!process.env.KUBECONFIG && !('inCluster' in source) && existsSync(defaultKubeconfig)
+          ? defaultKubeconfig
+          : undefined);
       const running = await startControllers(
-        { kube, logger, ...(opts.kubeconfig ? { kubeconfigPath: opts.kubeconfig } : {}) },
+        {
+          kube,
+          logger,
+          ...(helmKubeconfig ? { kubeconfigPath: helmKubeconfig } : {}),
+          ...(opts.context ? { kubeContext: opts.context } : {}),
+        },
         {
           ...(opts.storagePath ? { storagePath: opts.storagePath } : {}),
           ...(opts.workDir ? { workDir: opts.workDir } : {}),

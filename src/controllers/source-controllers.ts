@@ -153,6 +153,8 @@ export interface StartControllersDeps {
   storage?: ArtifactStore;
   /** The kubeconfig file helm connects with (HelmReleases). Default: `$KUBECONFIG`, else in-cluster. */
   kubeconfigPath?: string;
+  /** The kubeconfig context helm uses. Default: the kubeconfig's current context. */
+  kubeContext?: string;
 }
 
 /** Options of {@link startControllers}. */
@@ -225,7 +227,11 @@ export async function startControllers(
   await registerSourceControllers(manager, { storage, workDir }, options);
   await registerHelmReleaseController(
     manager,
-    { workDir, ...(deps.kubeconfigPath ? { kubeconfigPath: deps.kubeconfigPath } : {}) },
+    {
+      workDir,
+      ...(deps.kubeconfigPath ? { kubeconfigPath: deps.kubeconfigPath } : {}),
+      ...(deps.kubeContext ? { kubeContext: deps.kubeContext } : {}),
+    },
     options,
   );
   registerKustomizationController(manager, { workDir }, options);

@@ -17,6 +17,8 @@ export interface HelmDriverOptions {
   helmPath?: string;
   /** Kubeconfig file helm connects with. Default: helm's own lookup (`$KUBECONFIG`, in-cluster). */
   kubeconfigPath?: string;
+  /** The kubeconfig context (`--kube-context`). Default: the kubeconfig's current context. */
+  kubeContext?: string;
   /** The command the post-renderer plugin runs, before `--config FILE`. Default: `node <sluice>/bin/sluice.js helm post-render`. */
   postRenderCommand?: { command: string; args: string[] };
 }
@@ -124,10 +126,17 @@ export class HelmDriver {
   #helm: string | undefined;
   readonly #home: string;
   readonly #kubeconfig: string | undefined;
+  readonly #context: string | undefined;
   readonly #env: NodeJS.ProcessEnv;
 
-  private constructor(helm: string | undefined, home: string, kubeconfig: string | undefined) {
+  private constructor(
+    helm: string | undefined,
+    home: string,
+    kubeconfig: string | undefined,
+    context: string | undefined,
+  ) {
     this.#helm = helm;
+    this.#context = context;
     this.#home = home;
     this.#kubeconfig = kubeconfig;
     this.#env = {
@@ -177,7 +186,7 @@ export class HelmDriver {
         '',
       ].join('\n'),
     );
-    return new HelmDriver(helm, home, options.kubeconfigPath);
+    return new HelmDriver(helm, home, options.kubeconfigPath, options.kubeContext);
   }
 
   /** The helm binary in use (resolved on first call). */
@@ -189,7 +198,9 @@ export class HelmDriver {
   /** Runs helm with `args` and returns stdout; throws {@link HelmError} with helm's message on failure. */
   async run(args: string[], options: { signal?: AbortSignal; action?: string } = {}): Promise<string> {
     const action = options.action ?? args[0] ?? 'helm';
-    const all = this.#kubeconfig ? [...args, '--kubeconfig', this.#kubeconfig] : args;
+    const all = [...args];
+    if (this.#kubeconfig) all.push('--kubeconfig', this.#kubeconfig);
+    if (this.#context) all.push('--kube-context', this.#context);
     const helm = await this.helmPath();
     return new Promise((resolve, reject) => {
       execFile(

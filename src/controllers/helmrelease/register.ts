@@ -18,6 +18,8 @@ export interface HelmReleaseControllerDeps {
   workDir: string;
   /** The kubeconfig helm connects with. Default: helm's own lookup (`$KUBECONFIG`, in-cluster). */
   kubeconfigPath?: string;
+  /** The kubeconfig context helm uses. Default: the kubeconfig's current context. */
+  kubeContext?: string;
   /** The helm binary. Default: the one Sluice resolves. */
   helmPath?: string;
 }
@@ -60,6 +62,7 @@ export async function registerHelmReleaseController(
   const helm = await HelmDriver.create({
     homeDir: home,
     ...(deps.kubeconfigPath ? { kubeconfigPath: deps.kubeconfigPath } : {}),
+    ...(deps.kubeContext ? { kubeContext: deps.kubeContext } : {}),
     ...(deps.helmPath ? { helmPath: deps.helmPath } : {}),
   });
   const kube = manager.kube;
