@@ -158,11 +158,15 @@ async function follow(
     stopOnFailure: boolean;
     /** Keep following after everything is Ready, until `signal` aborts. */
     forever?: boolean;
+    /** Lines printed so far, by object; shared between calls so nothing is said twice. */
+    said: Map<string, string>;
+    /** Called with a failed read when following `forever`. */
+    onError?: (err: unknown) => void;
     signal: AbortSignal;
   },
 ): Promise<{ verdict: 'ready' | 'failed' | 'timeout' | 'stopped'; rows: FleetObjectStatus[] }> {
   const s = styles(tty);
-  const said = new Map<string, string>();
+  const said = options.said;
   let rows: FleetObjectStatus[] = [];
   for (;;) {
     if (options.signal.aborted) return { verdict: 'stopped', rows };
@@ -170,7 +174,11 @@ async function follow(
       rows = await fleetStatus(kube, FLEET_NAMESPACE, options.signal);
     } catch (err) {
       if (options.signal.aborted) return { verdict: 'stopped', rows };
-      throw err;
+      if (!options.forever) throw err;
+      // A long-running `sluice up` outlives a failed read; the next one tells.
+      options.onError?.(err);
+      await new Promise((r) => setTimeout(r, 2000));
+      continue;
     }
     const expected = await options.expected();
     const verdicts = rows.map((r) => verdictOf(r, r.kind === 'GitRepository' ? expected : undefined));
@@ -184,6 +192,8 @@ async function follow(
             ? `${s.ok('✔')} ${key} fetched revision ${shortRevision(r.revision)}`
             : `${s.ok('✔')} ${key} applied revision ${shortRevision(r.revision)}`;
         line = msg;
+      } else if (r.kind === 'GitRepository' && r.ready === 'True' && expected && r.revision !== expected) {
+        line = s.dim(`… ${key} fetching new commit ${shortRevision(expected)}`);
       } else if (v === 'failed') {
         line = `${s.bad('✗')} ${key} failed: ${r.reason}: ${r.message}`;
       } else if (r.reason === 'DependencyNotReady' || r.message) {
@@ -371,10 +381,12 @@ export function registerUpCommand(program: Command): void {
           const head = await headOf(local);
           return head ? `${local.branch}@sha1:${head}` : undefined;
         };
+        const said = new Map<string, string>();
         const result = await follow(kube, out, tty, {
           expected,
           ...(opts.once ? { deadline: started + timeoutMs } : {}),
           stopOnFailure: opts.once,
+          said,
           signal: stopping.signal,
         });
         if (result.verdict === 'stopped') return;
@@ -401,8 +413,10 @@ export function registerUpCommand(program: Command): void {
           expected,
           stopOnFailure: false,
           forever: true,
+          said,
+          onError: (err) => logger.warn({ err }, 'cannot read the state of the fleet'),
           signal: stopping.signal,
-        }).catch((err: unknown) => logger.error({ err }, 'cannot follow the fleet'));
+        });
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
