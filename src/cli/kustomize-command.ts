@@ -21,16 +21,17 @@ export function registerKustomizeCommand(program: Command): void {
         .default('LoadRestrictionsRootOnly'),
     )
     .addOption(
-      new Option('--reorder <order>', 'legacy sorts resources by kind; none keeps the load order')
-        .choices(['legacy', 'none'])
-        .default('legacy'),
+      new Option('--reorder <order>', 'legacy sorts resources by kind; none keeps the load order').choices([
+        'legacy',
+        'none',
+      ]),
     )
     .option('--enable-managedby-label', 'add app.kubernetes.io/managed-by to every resource', false)
     .option('--root <dir>', 'never read files outside this folder', '/')
     .action(
       async (
         dir: string,
-        opts: { loadRestrictor: string; reorder: string; enableManagedbyLabel: boolean; root: string },
+        opts: { loadRestrictor: string; reorder?: string; enableManagedbyLabel: boolean; root: string },
       ) => {
         const { build, toYamlStream } = await import('../kustomize/index.js');
         const root = resolve(opts.root);
@@ -39,7 +40,7 @@ export function registerKustomizeCommand(program: Command): void {
         const result = build(root, {
           path,
           loadRestrictor: opts.loadRestrictor as 'LoadRestrictionsRootOnly' | 'LoadRestrictionsNone',
-          reorder: opts.reorder as 'legacy' | 'none',
+          ...(opts.reorder ? { reorder: opts.reorder as 'legacy' | 'none' } : {}),
           enableManagedByLabel: opts.enableManagedbyLabel,
           env: process.env,
         });

@@ -34,7 +34,10 @@ export interface BuildOptions {
   path?: string;
   /** Default `LoadRestrictionsRootOnly`, as `kubectl kustomize`. */
   loadRestrictor?: LoadRestrictor;
-  /** Default `legacy`: resources sorted by kind; `none` keeps the load order. */
+  /**
+   * `legacy` sorts resources by kind, `none` keeps the load order. Default `legacy`. The kustomization's
+   * `sortOptions` win over it, as in kubectl.
+   */
   reorder?: 'legacy' | 'none';
   /** Adds `app.kubernetes.io/managed-by: kustomize-v5.7.1` to every resource. Default false. */
   enableManagedByLabel?: boolean;
@@ -143,6 +146,20 @@ export function buildOrThrow(
   resolveVars(list, ra.vars, ra.config.varReference);
   let out = list.filter((r) => r.annotations()['config.kubernetes.io/local-config'] !== 'true');
   const sortOptions = ra.sortOptions;
+  if (sortOptions) {
+    if (sortOptions.order !== 'legacy' && sortOptions.order !== 'fifo') {
+      throw new KustomizeError('KustomizeInvalidKustomization', 'sortOptions.order must be legacy or fifo');
+    }
+    if (sortOptions.legacySortOptions !== undefined && sortOptions.order !== 'legacy') {
+      throw new KustomizeError(
+        'KustomizeInvalidKustomization',
+        'sortOptions.legacySortOptions needs sortOptions.order legacy',
+      );
+    }
+    if (options.reorder !== undefined) {
+      warnings.push({ message: 'Sorting order is set both in sortOptions and by reorder: sortOptions wins' });
+    }
+  }
   if (sortOptions) {
     if (sortOptions.order === 'legacy') {
       const lo = isObject(sortOptions.legacySortOptions) ? sortOptions.legacySortOptions : {};

@@ -7,7 +7,6 @@ import { applyReplacements } from './replacements.js';
 import type { ResMap } from './resmap.js';
 import { Resource } from './resource.js';
 import { readSelector } from './selector.js';
-import { legacySort } from './sort.js';
 import { addNameAffix, setImages, setMapEntries, setNamespace, setReplicas } from './transformers.js';
 
 /** What the builtin plugins need from the build. */
@@ -176,15 +175,6 @@ export function runTransformerPlugin(cfg: JsonObject, m: ResMap, ctx: PluginCont
     case 'ReplacementTransformer':
       applyReplacements(list, Array.isArray(cfg.replacements) ? cfg.replacements : [], file);
       break;
-    case 'SortOrderTransformer': {
-      const lo = isObject(cfg.legacySortOptions) ? cfg.legacySortOptions : {};
-      if (cfg.sortOptions !== undefined || cfg.legacySortOptions !== undefined) {
-        const first = Array.isArray(lo.orderFirst) ? lo.orderFirst.map(String) : undefined;
-        const last = Array.isArray(lo.orderLast) ? lo.orderLast.map(String) : undefined;
-        m.setAll(legacySort(list, first, last));
-      }
-      break;
-    }
     default:
       unsupported(kind, file);
   }

@@ -181,7 +181,7 @@ export function loadKustomization(ctx: BuildContext, dir: string): { k: JsonObje
 /** Reads the resources of one manifest file. */
 export function readResourceFile(text: string, file: string): Resource[] {
   const out: Resource[] = [];
-  for (const doc of parseYamlStream(text, file)) {
+  for (const doc of parseYamlStream(text, file, { uniqueKeys: true })) {
     if (!isObject(doc)) {
       throw new KustomizeError('KustomizeInvalidYaml', `File ${file} holds a document that is not a map`, {
         file,
@@ -283,6 +283,21 @@ export function accumulateKustomization(
   }
   if (isObject(k.openapi)) {
     const p = k.openapi.path;
+    const version = k.openapi.version;
+    if (typeof p === 'string' && typeof version === 'string') {
+      throw new KustomizeError(
+        'KustomizeInvalidKustomization',
+        `${file}: openapi has both a builtin version and a custom schema path: use one`,
+        { file },
+      );
+    }
+    if (typeof version === 'string' && version !== 'v1.21.2') {
+      throw new KustomizeError(
+        'KustomizeUnsupported',
+        `${file}: the OpenAPI version ${version} is not built in`,
+        { file },
+      );
+    }
     if (typeof p === 'string') {
       const { text, abs } = ctx.fs.readRelative(dir, p, ctx.restrictor);
       ctx.setCustomSchema(parseYamlStream(text, ctx.fs.rel(abs))[0]);

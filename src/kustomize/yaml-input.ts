@@ -38,12 +38,16 @@ function expandedSize(root: unknown): { size: number; shared: boolean } {
 
 /**
  * Parses a YAML stream into plain values (one per non-empty document) with YAML 1.2 core tags and merge
- * keys. Aliases are expanded into copies; an exponential alias bomb fails fast instead of eating memory.
+ * keys; duplicate keys are an error with `uniqueKeys`, else the last one wins. Aliases are expanded into copies; an exponential alias bomb fails fast instead of eating memory.
  */
-export function parseYamlStream(text: string, file: string): unknown[] {
+export function parseYamlStream(
+  text: string,
+  file: string,
+  options: { uniqueKeys?: boolean } = {},
+): unknown[] {
   let docs: unknown[];
   try {
-    docs = loadAll(text, null, { schema: SCHEMA, json: true, filename: file });
+    docs = loadAll(text, null, { schema: SCHEMA, json: !options.uniqueKeys, filename: file });
   } catch (cause) {
     const reason = cause instanceof YAMLException ? cause.reason : String(cause);
     const mark =
