@@ -118,7 +118,11 @@ describe('KubeClient against the embedded cluster', () => {
       await kube.create(o);
     }
     const all = await kube.list({ apiVersion: 'v1', kind: 'ConfigMap' }, { namespace: 'paging', limit: 2 });
-    expect(all.items.map((i) => i.metadata.name)).toEqual([0, 1, 2, 3, 4, 5, 6].map((i) => `page-${i}`));
+    // Every namespace also holds the cluster's kube-root-ca.crt ConfigMap.
+    expect(all.items.map((i) => i.metadata.name)).toEqual([
+      'kube-root-ca.crt',
+      ...[0, 1, 2, 3, 4, 5, 6].map((i) => `page-${i}`),
+    ]);
     expect(all.items[0]).toMatchObject({ apiVersion: 'v1', kind: 'ConfigMap' });
     const odd = await kube.list(
       { apiVersion: 'v1', kind: 'ConfigMap' },

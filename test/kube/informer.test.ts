@@ -52,7 +52,14 @@ describe('Informer', () => {
       await kube.delete({ ...CM, namespace: 'inf-a', name: 'before' });
       await kube.create(cm('inf-b', 'elsewhere'));
       await until(() => seen.includes('delete before'));
-      expect(seen).toEqual(['add before', 'add later', 'update later {"k":"v"}', 'delete before']);
+      // Every namespace also holds the cluster's kube-root-ca.crt ConfigMap.
+      expect(seen).toEqual([
+        'add before',
+        'add kube-root-ca.crt',
+        'add later',
+        'update later {"k":"v"}',
+        'delete before',
+      ]);
       expect(informer.store.byIndex('team', 'blue').map((o) => o.metadata.name)).toEqual(['later']);
       expect(informer.store.get('inf-a', 'later')?.data).toEqual({ k: 'v' });
     } finally {
@@ -83,7 +90,12 @@ describe('Informer', () => {
     informer.start();
     try {
       await until(() => informer.listCount === 2 && informer.store.get('inf-b', 'new') !== undefined);
-      expect(informer.store.keys().sort()).toEqual(['inf-b/elsewhere', 'inf-b/new', 'inf-b/stays']);
+      expect(informer.store.keys().sort()).toEqual([
+        'inf-b/elsewhere',
+        'inf-b/kube-root-ca.crt',
+        'inf-b/new',
+        'inf-b/stays',
+      ]);
       expect(seen.sort()).toEqual(['add new', 'delete goes']);
       // Watching resumes after the relist.
       await kube.create(cm('inf-b', 'after-relist'));
