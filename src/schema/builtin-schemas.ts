@@ -62,6 +62,8 @@ const QUANTITY_FIELDS: Readonly<Record<string, readonly string[]>> = {
 };
 
 let cached: Record<string, JSONSchemaProps> | undefined;
+/** The @kubernetes/client-node model class of each schema built from one. */
+const modelClasses = new Map<string, string>();
 
 /**
  * The OpenAPI v3 `components.schemas` of every built-in type Sluice knows, keyed by the names the
@@ -73,6 +75,12 @@ let cached: Record<string, JSONSchemaProps> | undefined;
 export function builtinSchemas(): Record<string, JSONSchemaProps> {
   cached ??= build();
   return cached;
+}
+
+/** The @kubernetes/client-node model class each built-in schema comes from (`io.k8s.api.apps.v1.Deployment` → `V1Deployment`). */
+export function builtinModelClasses(): ReadonlyMap<string, string> {
+  builtinSchemas();
+  return modelClasses;
 }
 
 function loadModels(): Record<string, unknown> {
@@ -141,6 +149,7 @@ function build(): Record<string, JSONSchemaProps> {
       }
       properties[attr.baseName] = prop;
     }
+    modelClasses.set(name, className);
     const schema: JSONSchemaProps = { type: 'object', properties };
     if (ATOMIC_STRUCTS.has(name)) schema['x-kubernetes-map-type'] = 'atomic';
     schemas[name] = schema;

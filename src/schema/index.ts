@@ -5,6 +5,7 @@
  * with the strategic-merge and server-side-apply facts (merge keys, patch strategies, list and map types);
  * and a navigable {@link TypeNode} view used to merge, patch and validate objects.
  */
+export { builtinDescriptions, type TypeDescription } from './builtin-descriptions.js';
 export { builtinSchemas } from './builtin-schemas.js';
 export { applyDefaults, defaultPodSpec, defaultPullPolicy } from './defaults.js';
 export type { JSONSchemaProps } from './json-schema.js';

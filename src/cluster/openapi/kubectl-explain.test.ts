@@ -129,6 +129,17 @@ current-context: c
     expect(out).toMatch(/spec\s+<PodSpec>/);
   });
 
+  it('describes built-in types and fields with their upstream documentation', async () => {
+    const out = await explain('deployment.spec.replicas');
+    expect(out).toMatch(/FIELD: +replicas <integer>/);
+    expect(out).toContain('Number of desired pods.');
+    const kind = (await explain('deployment.spec')).replace(/\s+/g, ' ');
+    expect(kind).toContain('DeploymentSpec is the specification of the desired behavior of the Deployment.');
+    expect(kind).toMatch(/paused\s+<boolean>\s+Indicates that the deployment is paused\./);
+    const limits = (await explain('pod.spec.containers.resources.limits')).replace(/\s+/g, ' ');
+    expect(limits).toContain('Limits describes the maximum amount of compute resources allowed.');
+  });
+
   it('explains a custom resource from its CRD schema', async () => {
     const out = await explain('widgets.spec.size');
     expect(out).toContain('KIND:       Widget');

@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
-import { builtinSchemas, type JSONSchemaProps } from '../../schema/index.js';
+import {
+  builtinDescriptions,
+  builtinSchemas,
+  type JSONSchemaProps,
+  type TypeDescription,
+} from '../../schema/index.js';
 import { cachedPerGeneration, type ResourceRegistry, type ResourceType } from '../registry/index.js';
 
 const META = 'io.k8s.apimachinery.pkg.apis.meta.v1';
@@ -77,8 +82,33 @@ const META_SCHEMAS: Record<string, JSONSchemaProps> = {
   },
 };
 
+/** A copy of a built-in schema with the documentation of the type and its fields. */
+function described(schema: JSONSchemaProps, doc: TypeDescription | undefined): JSONSchemaProps {
+  if (!doc) return schema;
+  const out: JSONSchemaProps = { ...schema };
+  if (doc.description && !out.description) out.description = doc.description;
+  if (schema.properties) {
+    const properties: Record<string, JSONSchemaProps> = {};
+    for (const [name, prop] of Object.entries(schema.properties)) {
+      const text = doc.fields[name];
+      if (!text || prop.description) properties[name] = prop;
+      else if (prop.$ref) {
+        // As the API server writes it: a sibling of `$ref` would be ignored, one of `allOf` is not.
+        const { $ref, ...rest } = prop;
+        properties[name] = { allOf: [{ $ref }], ...rest, description: text };
+      } else properties[name] = { ...prop, description: text };
+    }
+    out.properties = properties;
+  }
+  return out;
+}
+
 function allSchemas(): Record<string, JSONSchemaProps> {
-  return { ...META_SCHEMAS, ...builtinSchemas() };
+  const docs = builtinDescriptions();
+  const builtins = Object.fromEntries(
+    Object.entries(builtinSchemas()).map(([name, schema]) => [name, described(schema, docs[name])]),
+  );
+  return { ...META_SCHEMAS, ...builtins };
 }
 
 let baseSchemas: Record<string, JSONSchemaProps> | undefined;
