@@ -20,6 +20,7 @@ export {
   type RecordedEvent,
 } from './event-recorder.js';
 export {
+  type CacheTransform,
   Informer,
   type InformerDeps,
   InformerFactory,
@@ -27,6 +28,7 @@ export {
   type InformerHandler,
   type InformerOptions,
   type InformerScope,
+  stripCacheNoise,
 } from './informer.js';
 export {
   type ApplyOptions,

@@ -22,8 +22,35 @@ export interface InformerScope {
   fieldSelector?: string;
 }
 
+/** Rewrites an object before an {@link Informer} stores it and hands it to handlers. */
+export type CacheTransform = (obj: KubeObject) => KubeObject;
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * The default {@link CacheTransform}: drops `metadata.managedFields` and the
+ * `kubectl.kubernetes.io/last-applied-configuration` annotation, which controllers never read from a cache and
+ * which often outweigh the rest of an object. Objects read from the API server directly keep both.
+ */
+export function stripCacheNoise(obj: KubeObject): KubeObject {
+  const meta = obj.metadata;
+  if (!meta) return obj;
+  if (meta.managedFields !== undefined) delete meta.managedFields;
+  const annotations = meta.annotations;
+  if (annotations && LAST_APPLIED in annotations) {
+    delete annotations[LAST_APPLIED];
+    if (Object.keys(annotations).length === 0) delete meta.annotations;
+  }
+  return obj;
+}
+
 /** Options of {@link Informer}. */
 export interface InformerOptions extends InformerScope {
+  /**
+   * Rewrites each listed or watched object before it is stored (and seen by handlers); it may change the
+   * object in place. Pass `null` to keep objects exactly as served. Default: {@link stripCacheNoise}.
+   */
+  transform?: CacheTransform | null;
   /** Watch requests last between this and twice this many seconds (random), then resume. Default: 300. */
   watchTimeoutSeconds?: number;
   /** First wait after a failed list or watch; doubles up to `retryMaxMs`. Default: 1000 ms. */
@@ -55,6 +82,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   readonly type: TypeRef;
   readonly #deps: Required<InformerDeps>;
   readonly #options: InformerOptions;
+  readonly #transform: CacheTransform | null;
   readonly #handlers = new Set<InformerHandler<T>>();
   readonly #syncWaiters: (() => void)[] = [];
   #abort: AbortController | undefined;
@@ -75,6 +103,7 @@ export class Informer<T extends KubeObject = KubeObject> {
       random: deps.random ?? Math.random,
     };
     this.#options = options;
+    this.#transform = options.transform === undefined ? stripCacheNoise : options.transform;
   }
 
   /** True once the first list has filled the store. */
@@ -218,7 +247,8 @@ export class Informer<T extends KubeObject = KubeObject> {
     }
   }
 
-  #apply(type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: T): void {
+  #apply(type: 'ADDED' | 'MODIFIED' | 'DELETED', served: T): void {
+    const obj = this.#transform ? (this.#transform(served) as T) : served;
     obj.apiVersion ??= this.type.apiVersion;
     obj.kind ??= this.type.kind;
     if (type === 'DELETED') {
@@ -270,6 +300,8 @@ export class Informer<T extends KubeObject = KubeObject> {
 export interface InformerFactoryOptions {
   /** Passed to every informer. Default: 300. */
   watchTimeoutSeconds?: number;
+  /** Passed to every informer ({@link InformerOptions.transform}). Default: {@link stripCacheNoise}. */
+  transform?: CacheTransform | null;
 }
 
 /**
@@ -305,6 +337,7 @@ export class InformerFactory {
         ...(this.#options.watchTimeoutSeconds
           ? { watchTimeoutSeconds: this.#options.watchTimeoutSeconds }
           : {}),
+        ...(this.#options.transform !== undefined ? { transform: this.#options.transform } : {}),
       });
       this.#informers.set(key, informer);
       if (this.#started) informer.start();
