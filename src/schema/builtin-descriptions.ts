@@ -16,7 +16,7 @@ let cached: Record<string, TypeDescription> | undefined;
 // A doc comment followed by the class or the property it documents.
 const DOC = /\/\*\*\n\s*\* (.*)\n\s*\*\/\n\s*(?:export declare class (\w+)|'([^']+)'\??:)/g;
 
-function unescape(text: string): string {
+function unescapeDoc(text: string): string {
   return text.replace(/\\(["'\\])/g, '$1').trim();
 }
 
@@ -40,7 +40,7 @@ export function builtinDescriptions(): Record<string, TypeDescription> {
     }
     const entry: TypeDescription = { fields: {} };
     for (const m of text.matchAll(DOC)) {
-      const doc = unescape(m[1]!);
+      const doc = unescapeDoc(m[1]!);
       if (!doc) continue;
       if (m[2] === className) entry.description = doc;
       else if (m[3]) entry.fields[m[3]] = doc;
