@@ -458,7 +458,10 @@ export class ResourceManager {
         concurrency: this.#concurrency,
       },
       refs,
-      options,
+      {
+        ...options,
+        labelSelector: options.labelSelector ?? labelSelectorOf(this.ownerLabels),
+      },
     );
   }
 
@@ -815,4 +818,10 @@ function unionFields(a: Record<string, unknown>, b: Record<string, unknown>): Re
 
 function sig(signal: AbortSignal | undefined): { signal?: AbortSignal } {
   return signal ? { signal } : {};
+}
+
+/** `k1=v1,k2=v2` for a label map; `undefined` when it is empty. */
+function labelSelectorOf(labels: Readonly<Record<string, string>>): string | undefined {
+  const entries = Object.entries(labels);
+  return entries.length ? entries.map(([k, v]) => `${k}=${v}`).join(',') : undefined;
 }

@@ -21,8 +21,16 @@ export interface ObjectStatus {
 export interface WaitOptions {
   /** Give up after this long. Default: 60 s. */
   timeoutMs?: number;
-  /** Poll this often; the first check is immediate. Default: 5 s. */
+  /**
+   * Poll at most this often; the first check is immediate and the next ones come sooner (0.5 s, doubling) so
+   * objects that settle quickly are seen quickly. Default: 5 s.
+   */
   intervalMs?: number;
+  /**
+   * Label selector for the LISTs that read several objects of one kind at once, e.g. the owner labels every
+   * applied object carries. Default: none (the whole namespace is listed).
+   */
+  labelSelector?: string;
   /** Stop as soon as one object is `Failed`. Default: true. */
   failFast?: boolean;
   /** Cancels the wait; it then rejects with the signal's reason. */
@@ -33,6 +41,8 @@ export interface WaitOptions {
 
 /** Read a kind with one LIST instead of GETs when this many of its objects share a namespace. */
 const LIST_THRESHOLD = 3;
+/** The first re-check comes after this long; later ones double up to the interval. */
+const FIRST_RECHECK_MS = 500;
 
 interface Group {
   apiVersion: string;
@@ -43,8 +53,10 @@ interface Group {
 
 /**
  * Polls objects until all are `Current`, one is `Failed` (with `failFast`), only `Current` and `Failed`
- * remain, or the timeout passes. Objects of one kind and namespace are read with one LIST when there are
- * several, else one GET each. Resolves with the final statuses; throws {@link HealthCheckError} otherwise.
+ * remain, or the timeout passes. An object once `Current` is not read again, so kinds that are always
+ * healthy (ConfigMaps, Secrets, …) cost one read. Objects of one kind and namespace still pending are read
+ * with one LIST (narrowed by `labelSelector`) when there are several, else one GET each. Resolves with the
+ * final statuses; throws {@link HealthCheckError} otherwise.
  */
 export async function waitForObjects(
   deps: { kube: KubeClient; clock: Clock; computeStatus: HealthFunction; concurrency: number },
@@ -58,17 +70,6 @@ export async function waitForObjects(
   const signal = options.signal;
   if (refs.length === 0) return [];
 
-  const groups = new Map<string, Group>();
-  refs.forEach((ref, i) => {
-    const key = `${ref.apiVersion}|${ref.kind}|${ref.namespace ?? ''}`;
-    let g = groups.get(key);
-    if (!g) {
-      g = { apiVersion: ref.apiVersion, kind: ref.kind, namespace: ref.namespace, indexes: [] };
-      groups.set(key, g);
-    }
-    g.indexes.push(i);
-  });
-
   const deadline = clock.now() + timeoutMs;
   let statuses: ObjectStatus[] = refs.map((ref) => ({
     ref,
@@ -77,8 +78,19 @@ export async function waitForObjects(
     message: '',
   }));
 
-  for (;;) {
+  for (let round = 0; ; round++) {
     signal?.throwIfAborted();
+    const groups = new Map<string, Group>();
+    refs.forEach((ref, i) => {
+      if (statuses[i]!.status === 'Current') return;
+      const key = `${ref.apiVersion}|${ref.kind}|${ref.namespace ?? ''}`;
+      let g = groups.get(key);
+      if (!g) {
+        g = { apiVersion: ref.apiVersion, kind: ref.kind, namespace: ref.namespace, indexes: [] };
+        groups.set(key, g);
+      }
+      g.indexes.push(i);
+    });
     const found = new Array<KubeObject | undefined | Error>(refs.length);
     const callTimeout = Math.max(1_000, deadline - clock.now());
     await mapLimit([...groups.values()], deps.concurrency, async (g) => {
@@ -86,10 +98,26 @@ export async function waitForObjects(
         try {
           const list = await kube.list(
             { apiVersion: g.apiVersion, kind: g.kind },
-            { ...(g.namespace ? { namespace: g.namespace } : {}), timeoutMs: callTimeout, ...sig(signal) },
+            {
+              ...(g.namespace ? { namespace: g.namespace } : {}),
+              ...(options.labelSelector ? { labelSelector: options.labelSelector } : {}),
+              timeoutMs: callTimeout,
+              ...sig(signal),
+            },
           );
           const byName = new Map(list.items.map((o) => [o.metadata.name, o]));
           for (const i of g.indexes) found[i] = byName.get(refs[i]!.name);
+          // Objects the selector does not match (health checks of objects another owner applied) are read
+          // one by one, so the selector only narrows the LIST and never hides an object.
+          if (options.labelSelector) {
+            await Promise.all(
+              g.indexes
+                .filter((i) => found[i] === undefined)
+                .map(async (i) => {
+                  found[i] = await kube.tryGet(refs[i]!, { timeoutMs: callTimeout, ...sig(signal) });
+                }),
+            );
+          }
         } catch (err) {
           for (const i of g.indexes) found[i] = err as Error;
         }
@@ -109,6 +137,7 @@ export async function waitForObjects(
 
     let changed = false;
     statuses = statuses.map((prev, i) => {
+      if (prev.status === 'Current') return prev;
       const obj = found[i];
       let next: Pick<ObjectStatus, 'status' | 'message'>;
       if (obj instanceof Error) next = { status: 'Unknown', message: obj.message };
@@ -139,7 +168,7 @@ export async function waitForObjects(
         timedOut: true,
       });
     }
-    await sleep(Math.min(intervalMs, left), { clock, ...sig(signal) });
+    await sleep(Math.min(intervalMs, FIRST_RECHECK_MS * 2 ** round, left), { clock, ...sig(signal) });
   }
 }
 
