@@ -9,12 +9,7 @@ import {
   GitRepositoryKind,
 } from '../../api/index.js';
 import type { KubeClient, KubeObject } from '../../kube/index.js';
-import {
-  type ArtifactStore,
-  extractTarball,
-  type GitAuth,
-  SourceIgnore,
-} from '../../source/index.js';
+import { type ArtifactStore, extractTarball, type GitAuth, SourceIgnore } from '../../source/index.js';
 import {
   type FetchContext,
   type FetchedSource,
