@@ -61,6 +61,8 @@ describe('HelmRelease remediation', () => {
       /^Helm rollback to previous release default\/roll\.v\d with chart demo@1.0.0 succeeded$/,
     );
     expect(rollback.metadata['helm.toolkit.fluxcd.io/revision']).toBe('1.0.0');
+    const reasons = env.events.filter((e) => e.involvedObject.name === 'roll').map((e) => e.reason);
+    expect(reasons.indexOf('UpgradeFailed')).toBeLessThan(reasons.indexOf('RollbackSucceeded'));
 
     // The cluster is back on the good values, and helm agrees with the snapshots.
     const cm = await env.kube.get({
@@ -104,5 +106,28 @@ describe('HelmRelease remediation', () => {
       await env.helm('list', '-n', NS, '--failed', '--deployed', '--pending', '-o', 'json'),
     ) as { name: string }[];
     expect(list.map((r) => r.name)).not.toContain('broken');
+  }, 90_000);
+
+  it('retries a stalled release again after reconcile.fluxcd.io/resetAt', async () => {
+    const failedBefore = env.events.filter(
+      (e) => e.involvedObject.name === 'broken' && e.reason === 'InstallFailed',
+    );
+    await env.kube.patch(
+      { apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', namespace: NS, name: 'broken' },
+      { metadata: { annotations: { 'reconcile.fluxcd.io/resetAt': 'reset-1' } } },
+    );
+    const hr = await waitForRelease(
+      env,
+      NS,
+      'broken',
+      'False',
+      (o) => o.status?.lastHandledResetAt === 'reset-1' && conditionOf(o, 'Stalled')?.status === 'True',
+      60_000,
+    );
+    expect(hr.status?.installFailures).toBe(2);
+    const failedAfter = env.events.filter(
+      (e) => e.involvedObject.name === 'broken' && e.reason === 'InstallFailed',
+    );
+    expect(failedAfter.length).toBe(failedBefore.length + 2);
   }, 90_000);
 });

@@ -103,6 +103,8 @@ class StepFailure extends SluiceError {
       requeueAfterMs?: number;
       stalled?: boolean;
       stalledReason?: string;
+      /** The event was already recorded. */
+      reported?: boolean;
       cause?: unknown;
     } = {},
   ) {
@@ -280,7 +282,7 @@ export class HelmReleaseReconciler implements Reconciler {
             ctx.log.error({ err: (err as Error).message }, 'status patch failed');
           });
         }
-        if (failure && failure.reason !== ConditionReason.DependencyNotReady) {
+        if (failure && !failure.options.reported && failure.reason !== ConditionReason.DependencyNotReady) {
           await recorder.warning(obj, failure.reason, failure.message, this.#meta(obj));
         }
       }
@@ -544,6 +546,7 @@ export class HelmReleaseReconciler implements Reconciler {
       ? helmMessage
       : `Helm ${action} failed for release ${releaseId} with chart ${obj.spec.chart?.spec.chart ?? ''}@${chart}: ${helmMessage}`;
     if (!testFailure) conditions.markFalse(obj, ConditionType.Released, reason, message);
+    // The failure is told before its remediation, as Flux does.
     await recorder.warning(obj, reason, message, this.#meta(obj));
 
     const after = await listStoredRevisions(kube, target.namespace, target.name, ctx.signal);
@@ -568,9 +571,10 @@ export class HelmReleaseReconciler implements Reconciler {
       throw new StepFailure(reason, message, {
         stalled: true,
         stalledReason: ConditionReason.RetriesExceeded,
+        reported: true,
       });
     }
-    throw new StepFailure(reason, message);
+    throw new StepFailure(reason, message, { reported: true });
   }
 
   async #remediate(
