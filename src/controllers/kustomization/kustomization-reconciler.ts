@@ -22,7 +22,15 @@ import {
   mergeInventory,
   ResourceManager,
 } from '../../apply/index.js';
-import type { Clock, EventRecorder, KubeClient, KubeObject, ObjectRef, TypeRef } from '../../kube/index.js';
+import type {
+  Clock,
+  EventRecorder,
+  KubeClient,
+  KubeObject,
+  ObjectRef,
+  TimerHandle,
+  TypeRef,
+} from '../../kube/index.js';
 import { systemClock } from '../../kube/index.js';
 import {
   addFinalizer,
@@ -32,6 +40,7 @@ import {
   hasFinalizer,
   isBeingDeleted,
   isSuspended,
+  type Patcher,
   type ReconcileContext,
   type ReconcileRequest,
   type ReconcileResult,
@@ -98,6 +107,12 @@ export interface KustomizationReconcilerOptions {
   healthCheckIntervalMs?: number;
   /** Requests in flight per apply, prune and health check. Default: 8. */
   applyConcurrency?: number;
+  /**
+   * How long a reconcile of a new revision or generation runs before its progress (`Reconciling=True`,
+   * "Fetching manifests…") is written to status; a reconcile that ends sooner writes its status once. Default:
+   * 2 000 ms (0 writes it at once, as Flux does).
+   */
+  progressDelayMs?: number;
 }
 
 function fail(
@@ -124,6 +139,73 @@ function readyOf(obj: KubeObject | undefined) {
 }
 
 /**
+ * Writes mid-run progress through a patcher: now, or later when the reconcile is still running by then. A
+ * delayed write patches a snapshot of the object, so that the reconcile keeps changing its status meanwhile
+ * without those changes being taken as written.
+ */
+class StatusWriter {
+  readonly #patcher: Patcher<KustomizationObject>;
+  readonly #obj: KustomizationObject;
+  readonly #clock: Clock;
+  readonly #signal: AbortSignal;
+  #timer: TimerHandle | undefined;
+  #inFlight: Promise<unknown> | undefined;
+
+  constructor(
+    patcher: Patcher<KustomizationObject>,
+    obj: KustomizationObject,
+    clock: Clock,
+    signal: AbortSignal,
+  ) {
+    this.#patcher = patcher;
+    this.#obj = obj;
+    this.#clock = clock;
+    this.#signal = signal;
+  }
+
+  /** Writes the status as it is in `delayMs` (0: now), unless {@link patchNow} or {@link settle} comes first. */
+  patchLater(delayMs: number): void {
+    this.#cancel();
+    if (delayMs <= 0) this.#writeSnapshot();
+    else
+      this.#timer = this.#clock.setTimeout(() => {
+        this.#timer = undefined;
+        this.#writeSnapshot();
+      }, delayMs);
+  }
+
+  /** Writes the status now, after a write in flight. */
+  async patchNow(): Promise<void> {
+    await this.settle();
+    await this.#patcher.patch(this.#obj, { signal: this.#signal });
+  }
+
+  /** Cancels a pending write and waits for one in flight. */
+  async settle(): Promise<void> {
+    this.#cancel();
+    await this.#inFlight;
+  }
+
+  #cancel(): void {
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #writeSnapshot(): void {
+    const snapshot = structuredClone(this.#obj);
+    const previous = this.#inFlight;
+    this.#inFlight = (async () => {
+      await previous;
+      if (await this.#patcher.patch(snapshot, { signal: this.#signal })) {
+        this.#obj.metadata.resourceVersion = snapshot.metadata.resourceVersion;
+      }
+    })().catch(() => {
+      // A failed progress write changes nothing: the final status patch writes everything.
+    });
+  }
+}
+
+/**
  * Reconciles `kustomize.toolkit.fluxcd.io/v1` Kustomizations as Flux's kustomize-controller does: get →
  * deletion (prune per `deletionPolicy`, drop the finalizer) → patcher with one `finally` that summarises the
  * conditions, patches status and emits events → finalizer → suspend → unsupported fields → source artifact
@@ -139,6 +221,7 @@ export class KustomizationReconciler implements Reconciler {
   readonly #noCrossNamespaceRefs: boolean;
   readonly #healthIntervalMs: number;
   readonly #concurrency: number;
+  readonly #progressDelayMs: number;
 
   constructor(deps: KustomizationReconcilerDeps, options: KustomizationReconcilerOptions = {}) {
     this.#deps = deps;
@@ -147,6 +230,7 @@ export class KustomizationReconciler implements Reconciler {
     this.#noCrossNamespaceRefs = options.noCrossNamespaceRefs ?? false;
     this.#healthIntervalMs = options.healthCheckIntervalMs ?? 1_000;
     this.#concurrency = options.applyConcurrency ?? 8;
+    this.#progressDelayMs = options.progressDelayMs ?? 2_000;
   }
 
   async reconcile(ctx: ReconcileContext, req: ReconcileRequest): Promise<ReconcileResult | undefined> {
@@ -163,6 +247,7 @@ export class KustomizationReconciler implements Reconciler {
 
     const started = this.#clock.now();
     const patcher = createPatcher(kube, obj);
+    const writer = new StatusWriter(patcher, obj, this.#clock, ctx.signal);
     const spec = obj.spec;
     const intervalMs = durationMs(spec.interval, 600_000);
     const retryMs = durationMs(spec.retryInterval, intervalMs);
@@ -206,8 +291,9 @@ export class KustomizationReconciler implements Reconciler {
           ConditionReason.Progressing,
           `Fetching manifests for revision ${revision} with a timeout of ${formatDuration(timeoutMs)}`,
         );
-        // One progress write per reconcile: with health checks, the one that announces them.
-        if (!spec.wait && !spec.healthChecks?.length) await patcher.patch(obj, { signal: ctx.signal });
+        // One progress write per reconcile, and only when it is slow: with health checks, the one that
+        // announces them.
+        if (!spec.wait && !spec.healthChecks?.length) writer.patchLater(this.#progressDelayMs);
       }
 
       const objects = await this.#deps.builder.objects(obj, artifact, ctx.signal);
@@ -283,7 +369,7 @@ export class KustomizationReconciler implements Reconciler {
         revision,
         timeoutMs,
         force: newRevision || changeSet.hasChanges(),
-        patch: () => patcher.patch(obj, { signal: ctx.signal }),
+        patch: () => writer.patchNow(),
       });
 
       status.lastAppliedRevision = revision;
@@ -318,6 +404,7 @@ export class KustomizationReconciler implements Reconciler {
     } finally {
       // A suspended object keeps its conditions as they were.
       if (!suspended) conditions.summarize(obj, { result: outcome });
+      await writer.settle();
       if (!ctx.signal.aborted || outcome === 'success') {
         await patcher.patch(obj).catch((err: unknown) => {
           ctx.log.error({ err: (err as Error).message }, 'status patch failed');
