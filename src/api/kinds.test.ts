@@ -131,6 +131,7 @@ spec:
       sourceRef: {kind: HelmRepository, name: podinfo}
       interval: 5m
   releaseName: podinfo
+  dependsOn: [{name: redis}, {name: infra, namespace: flux-system, kind: Kustomization}]
   install: {remediation: {retries: 3}}
   upgrade: {remediation: {retries: 3, strategy: rollback}, cleanupOnFail: true}
   test: {enable: true}

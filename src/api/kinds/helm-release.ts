@@ -79,6 +79,19 @@ const ChartSourceRef = Type.Object(
   { description: 'The source of the chart.' },
 );
 
+/**
+ * A HelmRelease's dependency: Flux's reference plus an optional `kind` (`HelmRelease` by default, or
+ * `Kustomization`), a Sluice extension.
+ */
+const HelmReleaseDependencySchema = Type.Object({
+  ...DependencyReferenceSchema.properties,
+  kind: Type.Optional(
+    StringEnum(['HelmRelease', 'Kustomization'] as const, {
+      description: 'Kind of the referent: HelmRelease (default) or Kustomization.',
+    }),
+  ),
+});
+
 /** The schema of a HelmRelease's spec. */
 export const HelmReleaseSpecSchema = Type.Object(
   {
@@ -146,7 +159,9 @@ export const HelmReleaseSpecSchema = Type.Object(
     ),
     commonMetadata: Type.Optional(CommonMetadataSchema),
     dependsOn: Type.Optional(
-      Type.Array(DependencyReferenceSchema, { description: 'HelmReleases that must be Ready first.' }),
+      Type.Array(HelmReleaseDependencySchema, {
+        description: 'HelmReleases (or, with kind, Kustomizations) that must be Ready first.',
+      }),
     ),
     driftDetection: Type.Optional(
       Type.Object(
