@@ -275,7 +275,8 @@ export function registerUpCommand(program: Command): void {
         out.write(`${s.ok('✔')} CRDs installed\n`);
         const controllers: RunningControllers = await onStablePort(state.storagePort, (port) =>
           startControllers(
-            { kube, logger },
+            // helm (HelmReleases) connects with the embedded cluster's kubeconfig, not the user's.
+            { kube, logger, ...(cluster.kubeconfigPath ? { kubeconfigPath: cluster.kubeconfigPath } : {}) },
             {
               storagePath: join(dataDir, 'artifacts'),
               workDir: join(dataDir, 'work'),
