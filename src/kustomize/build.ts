@@ -7,12 +7,14 @@ import { type LoadRestrictor, RootedFs } from './fs.js';
 import { contentHash } from './hash.js';
 import { fixNameReferences } from './nameref.js';
 import { resolveVars } from './replacements.js';
+import { originText } from './resource.js';
 import { legacySort } from './sort.js';
 import {
   accumulateKustomization,
   accumulateTarget,
   type BuildContext,
   KUSTOMIZATION_FILES,
+  loadKustomization,
   newAccumulator,
 } from './target.js';
 import { setMapEntries } from './transformers.js';
@@ -127,8 +129,12 @@ export function buildOrThrow(
     });
   }
   let ra = newAccumulator();
+  const top = options.extras ? fluxKustomization(ctx, dir, options.extras) : loadKustomization(ctx, dir);
+  const metadata = Array.isArray(top.k.buildMetadata) ? top.k.buildMetadata : [];
+  if (metadata.includes('originAnnotations')) ctx.originRoot = dir;
+  if (metadata.includes('transformerAnnotations')) ctx.transformerRoot = dir;
   if (options.extras) {
-    const { k, file } = fluxKustomization(ctx, dir, options.extras);
+    const { k, file } = top;
     ctx.stack.push(dir);
     ra = accumulateKustomization(ctx, dir, k, file, ra, false);
     ctx.stack.pop();
@@ -145,6 +151,17 @@ export function buildOrThrow(
   fixNameReferences(list, ra.config.nameReference);
   resolveVars(list, ra.vars, ra.config.varReference);
   let out = list.filter((r) => r.annotations()['config.kubernetes.io/local-config'] !== 'true');
+  for (const r of out) {
+    if (ctx.originRoot !== undefined && r.origin) {
+      r.metadata.annotations ??= {} as JsonObject;
+      (r.metadata.annotations as JsonObject)['config.kubernetes.io/origin'] = `${originText(r.origin)}\n`;
+    }
+    if (ctx.transformerRoot !== undefined && r.transformations.length > 0) {
+      const text = r.transformations.map((t) => `- ${originText(t, '  ')}\n`).join('');
+      r.metadata.annotations ??= {} as JsonObject;
+      (r.metadata.annotations as JsonObject)['alpha.config.kubernetes.io/transformations'] = text;
+    }
+  }
   const sortOptions = ra.sortOptions;
   if (sortOptions) {
     if (sortOptions.order !== 'legacy' && sortOptions.order !== 'fifo') {

@@ -55,6 +55,8 @@ export class Resource {
   origin: ResourceOrigin | undefined;
   /** The file the resource was read from, relative to the build root. */
   file: string | undefined;
+  /** The transformers that ran on it, for `buildMetadata: [transformerAnnotations]`. */
+  transformations: ResourceOrigin[] = [];
 
   constructor(obj: JsonObject, file?: string) {
     this.obj = obj;
@@ -140,6 +142,7 @@ export class Resource {
       behavior: this.behavior,
       needsHash: this.needsHash,
       origin: this.origin,
+      transformations: [...this.transformations],
     });
     return r;
   }
@@ -159,4 +162,21 @@ export function idEquals(a: ResId, b: ResId): boolean {
     a.name === b.name &&
     (effectiveNamespace(a.namespace) === effectiveNamespace(b.namespace) || isClusterScoped(a.group, a.kind))
   );
+}
+
+/** Writes an origin as kustomize's YAML annotation text. */
+export function originText(o: ResourceOrigin, indent = ''): string {
+  const lines: string[] = [];
+  if (o.path !== undefined) lines.push(`path: ${o.path}`);
+  if (o.repo !== undefined) lines.push(`repo: ${o.repo}`);
+  if (o.ref !== undefined) lines.push(`ref: ${o.ref}`);
+  if (o.configuredIn !== undefined) lines.push(`configuredIn: ${o.configuredIn}`);
+  if (o.configuredBy) {
+    lines.push('configuredBy:');
+    const b = o.configuredBy;
+    lines.push(`  apiVersion: ${b.apiVersion}`, `  kind: ${b.kind}`);
+    if (b.name) lines.push(`  name: ${b.name}`);
+    if (b.namespace) lines.push(`  namespace: ${b.namespace}`);
+  }
+  return lines.map((l, i) => (i === 0 ? l : indent + l)).join('\n');
 }

@@ -1,4 +1,4 @@
-import { basename, join } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { isObject, type JsonObject, type JsonPatchOperation, type PatchSchema } from '../patch/index.js';
 import { configFromData, defaultConfig, emptyConfig, mergeConfig, type TransformerConfig } from './config.js';
 import { KustomizeError } from './errors.js';
@@ -10,7 +10,7 @@ import { applyPatch, type LoadedPatch } from './patches.js';
 import { type PluginContext, runGeneratorPlugin, runTransformerPlugin } from './plugins.js';
 import { applyReplacements, type Var } from './replacements.js';
 import { ResMap } from './resmap.js';
-import { formatId, idEquals, Resource } from './resource.js';
+import { formatId, idEquals, Resource, type ResourceOrigin } from './resource.js';
 import { readSelector } from './selector.js';
 import {
   addNameAffix,
@@ -75,6 +75,10 @@ export interface BuildContext {
   /** Folders being built, to detect cycles. */
   stack: string[];
   warnings: { message: string; file?: string }[];
+  /** The top kustomization's folder, when origins are recorded (`buildMetadata: [originAnnotations]`). */
+  originRoot?: string;
+  /** The top kustomization's folder, when transformers are recorded (`[transformerAnnotations]`). */
+  transformerRoot?: string;
 }
 
 /** The state a kustomization accumulates into. */
@@ -323,7 +327,11 @@ export function accumulateKustomization(
       mergeConfig(ra.config, sub.config);
     } else {
       const { text, abs: real } = ctx.fs.readRelative(dir, p, ctx.restrictor);
-      ra.resources.appendAll(readResourceFile(text, ctx.fs.rel(real)));
+      const rs = readResourceFile(text, ctx.fs.rel(real));
+      if (ctx.originRoot !== undefined) {
+        for (const r of rs) r.origin = { path: relative(ctx.originRoot, resolve(dir, p)) };
+      }
+      ra.resources.appendAll(rs);
     }
   }
   // Configurations.
@@ -353,6 +361,12 @@ export function accumulateKustomization(
     }
     for (const entry of list) {
       const r = generate(gk, entry, gopts, gctx);
+      if (ctx.originRoot !== undefined) {
+        r.origin = {
+          configuredIn: relative(ctx.originRoot, join(dir, basename(file))),
+          configuredBy: { apiVersion: 'builtin', kind: `${gk}Generator` },
+        };
+      }
       if (isObject(entry) && typeof entry.namespace !== 'string' && typeof k.namespace === 'string') {
         // Generated objects take the kustomization's namespace through the namespace transformer.
       }
@@ -368,8 +382,11 @@ export function accumulateKustomization(
     },
     schemaFor: ctx.schemaFor,
   };
-  for (const cfg of loadPluginConfigs(ctx, dir, file, k.generators, 'generators')) {
-    for (const r of runGeneratorPlugin(cfg, pctx)) absorb(ra.resources, r, file);
+  for (const { cfg, from } of loadPluginConfigs(ctx, dir, file, k.generators, 'generators')) {
+    for (const r of runGeneratorPlugin(cfg, pctx)) {
+      if (ctx.originRoot !== undefined) r.origin = pluginOrigin(ctx.originRoot, from, cfg);
+      absorb(ra.resources, r, file);
+    }
   }
   // Components.
   for (const p of stringList(k, 'components', file)) {
@@ -387,8 +404,12 @@ export function accumulateKustomization(
     accumulateTarget(ctx, abs, ra, true);
   }
   runTransformers(ctx, dir, k, file, ra);
-  for (const cfg of loadPluginConfigs(ctx, dir, file, k.transformers, 'transformers')) {
+  for (const { cfg, from } of loadPluginConfigs(ctx, dir, file, k.transformers, 'transformers')) {
     runTransformerPlugin(cfg, ra.resources, pctx);
+    if (ctx.transformerRoot !== undefined) {
+      const o = pluginOrigin(ctx.transformerRoot, from, cfg);
+      for (const r of ra.resources.list()) r.transformations.push(o);
+    }
   }
   if (k.validators !== undefined) {
     throw new KustomizeError('KustomizeUnsupported', `${file}: the field validators is not supported`, {
@@ -415,6 +436,17 @@ function mergeVars(ra: Accumulator, vars: Var[], file: string): void {
   }
 }
 
+function pluginOrigin(root: string, from: string, cfg: JsonObject): ResourceOrigin {
+  const meta = isObject(cfg.metadata) ? cfg.metadata : {};
+  const by: NonNullable<ResourceOrigin['configuredBy']> = {
+    apiVersion: String(cfg.apiVersion),
+    kind: String(cfg.kind),
+  };
+  if (typeof meta.name === 'string') by.name = meta.name;
+  if (typeof meta.namespace === 'string') by.namespace = meta.namespace;
+  return { configuredIn: relative(root, from), configuredBy: by };
+}
+
 /** Reads plugin configurations: inline YAML, files, or kustomization folders whose output they are. */
 function loadPluginConfigs(
   ctx: BuildContext,
@@ -422,18 +454,20 @@ function loadPluginConfigs(
   file: string,
   v: unknown,
   field: string,
-): JsonObject[] {
+): { cfg: JsonObject; from: string }[] {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v)) {
     throw new KustomizeError('KustomizeInvalidKustomization', `${file}: field ${field} must be a list`, {
       file,
     });
   }
-  const out: JsonObject[] = [];
+  const out: { cfg: JsonObject; from: string }[] = [];
+  const kfile = join(dir, basename(file));
   for (const e of v) {
     if (typeof e !== 'string') continue;
     if (e.includes('\n')) {
-      for (const d of parseYamlStream(e, `${file} (inline ${field})`)) if (isObject(d)) out.push(d);
+      for (const d of parseYamlStream(e, `${file} (inline ${field})`))
+        if (isObject(d)) out.push({ cfg: d, from: kfile });
       continue;
     }
     if (isRemote(e)) {
@@ -446,10 +480,11 @@ function loadPluginConfigs(
     const abs = ctx.fs.real(dir, e);
     if (ctx.fs.isDir(abs)) {
       const sub = accumulateTarget(ctx, abs, newAccumulator(), false);
-      for (const r of sub.resources.list()) out.push(r.obj);
+      for (const r of sub.resources.list()) out.push({ cfg: r.obj, from: kfile });
     } else {
       const { text, abs: real } = ctx.fs.readRelative(dir, e, ctx.restrictor);
-      for (const d of parseYamlStream(text, ctx.fs.rel(real))) if (isObject(d)) out.push(d);
+      for (const d of parseYamlStream(text, ctx.fs.rel(real)))
+        if (isObject(d)) out.push({ cfg: d, from: resolve(dir, e) });
     }
   }
   return out;
@@ -504,12 +539,14 @@ function absorb(m: ResMap, r: Resource, file: string): void {
   r.name = old.name;
   r.namespace = old.namespace;
   r.needsHash = r.needsHash && old.needsHash;
+  const origin = r.behavior === 'merge' || !r.origin ? old.origin : r.origin;
   Object.assign(r, {
     orgId: old.orgId,
     prevIds: old.prevIds,
     prefixes: old.prefixes,
     suffixes: old.suffixes,
-    origin: old.origin,
+    origin,
+    transformations: old.transformations,
   });
   m.replaceAt(m.indexOf(old), r);
 }
@@ -608,23 +645,44 @@ function runTransformers(ctx: BuildContext, dir: string, k: JsonObject, file: st
   const m = ra.resources;
   const cfg = ra.config;
   const list = (): Resource[] => m.list();
+  const record = (kind: string): void => {
+    if (ctx.transformerRoot === undefined) return;
+    const o: ResourceOrigin = {
+      configuredIn: relative(ctx.transformerRoot, join(dir, basename(file))),
+      configuredBy: { apiVersion: 'builtin', kind },
+    };
+    for (const r of m.list()) r.transformations.push(o);
+  };
   // patchesStrategicMerge
   for (const e of Array.isArray(k.patchesStrategicMerge) ? k.patchesStrategicMerge : []) {
     applyPatch(m, loadPatch(ctx, dir, file, e, false), ctx.schemaFor);
+  }
+  if (Array.isArray(k.patchesStrategicMerge) && k.patchesStrategicMerge.length > 0) {
+    record('PatchStrategicMergeTransformer');
   }
   // patches
   for (const e of Array.isArray(k.patches) ? k.patches : []) {
     const p = loadPatch(ctx, dir, file, e, false);
     const n = applyPatch(m, p, ctx.schemaFor);
     if (n === 0 && p.target) ctx.warnings.push({ message: `Patch ${p.source} matched no resource`, file });
+    record('PatchTransformer');
   }
   // namespace
-  if (typeof k.namespace === 'string' && k.namespace !== '') setNamespace(list(), k.namespace, cfg.namespace);
+  if (typeof k.namespace === 'string' && k.namespace !== '') {
+    setNamespace(list(), k.namespace, cfg.namespace);
+    record('NamespaceTransformer');
+  }
   m.invalidate();
   // prefix, suffix
-  if (typeof k.namePrefix === 'string') addNameAffix(list(), k.namePrefix, cfg.namePrefix, 'prefix');
+  if (typeof k.namePrefix === 'string' && k.namePrefix !== '') {
+    addNameAffix(list(), k.namePrefix, cfg.namePrefix, 'prefix');
+    record('PrefixTransformer');
+  }
   m.invalidate();
-  if (typeof k.nameSuffix === 'string') addNameAffix(list(), k.nameSuffix, cfg.nameSuffix, 'suffix');
+  if (typeof k.nameSuffix === 'string' && k.nameSuffix !== '') {
+    addNameAffix(list(), k.nameSuffix, cfg.nameSuffix, 'suffix');
+    record('SuffixTransformer');
+  }
   m.invalidate();
   // labels
   if (Array.isArray(k.labels)) {
@@ -641,10 +699,19 @@ function runTransformers(ctx: BuildContext, dir: string, k: JsonObject, file: st
         specs.push({ group: '', version: '', kind: '', path: 'metadata/labels', create: true });
       }
       setMapEntries(list(), pairs, specs);
+      record('LabelTransformer');
     }
   }
-  setMapEntries(list(), stringMapField(k, 'commonLabels', file), cfg.commonLabels);
-  setMapEntries(list(), stringMapField(k, 'commonAnnotations', file), cfg.commonAnnotations);
+  const commonLabels = stringMapField(k, 'commonLabels', file);
+  if (Object.keys(commonLabels).length > 0) {
+    setMapEntries(list(), commonLabels, cfg.commonLabels);
+    record('LabelTransformer');
+  }
+  const commonAnnotations = stringMapField(k, 'commonAnnotations', file);
+  if (Object.keys(commonAnnotations).length > 0) {
+    setMapEntries(list(), commonAnnotations, cfg.commonAnnotations);
+    record('AnnotationsTransformer');
+  }
   // patchesJson6902
   for (const e of Array.isArray(k.patchesJson6902) ? k.patchesJson6902 : []) {
     const p = loadPatch(ctx, dir, file, e, true);
@@ -656,6 +723,7 @@ function runTransformers(ctx: BuildContext, dir: string, k: JsonObject, file: st
       );
     }
     applyPatch(m, p, ctx.schemaFor);
+    record('PatchJson6902Transformer');
   }
   // replicas
   if (Array.isArray(k.replicas)) {
@@ -663,6 +731,7 @@ function runTransformers(ctx: BuildContext, dir: string, k: JsonObject, file: st
       .filter(isObject)
       .map((r) => ({ name: String(r.name ?? ''), count: Number(r.count ?? 0) }));
     setReplicas(list(), reps, cfg.replicas);
+    record('ReplicaCountTransformer');
   }
   // images
   const images = [
@@ -679,6 +748,7 @@ function runTransformers(ctx: BuildContext, dir: string, k: JsonObject, file: st
       return s;
     });
     setImages(list(), specs, cfg.images);
+    record('ImageTagTransformer');
   }
   // replacements
   if (Array.isArray(k.replacements)) {
@@ -693,6 +763,7 @@ function runTransformers(ctx: BuildContext, dir: string, k: JsonObject, file: st
       } else reps.push(e);
     }
     applyReplacements(list(), reps, file);
+    record('ReplacementTransformer');
   }
 }
 
