@@ -1,4 +1,9 @@
-import { KubeConfig } from '@kubernetes/client-node';
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, dirname, isAbsolute, join } from 'node:path';
+import type { Cluster, Context, KubeConfig, User } from '@kubernetes/client-node';
+import { newClusters, newContexts, newUsers } from '@kubernetes/client-node/dist/config_types.js';
+import { parse } from 'yaml';
 import { SluiceError } from '../api/index.js';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
@@ -76,42 +81,47 @@ export function loadKubeConfig(
   source: KubeConfigSource,
   options: LoadKubeConfigOptions = {},
 ): KubeConnection {
-  const kc = new KubeConfig();
+  let kc: ParsedConfig;
   try {
-    if (source.text !== undefined) kc.loadFromString(source.text);
-    else if (source.path !== undefined) kc.loadFromFile(source.path);
-    else if (source.inCluster) kc.loadFromCluster(source.inClusterRoot);
-    else if (source.defaults) kc.loadFromDefault();
+    if (source.text !== undefined) kc = fromString(source.text);
+    else if (source.path !== undefined) kc = fromFile(source.path);
+    else if (source.inCluster) kc = fromCluster(source.inClusterRoot);
+    else if (source.defaults) kc = fromDefaults();
     else throw new Error('no source given: pass text, path, inCluster or defaults');
   } catch (err) {
     const where = source.path ? `Kubeconfig ${source.path}` : 'Kubeconfig';
     throw invalid(`${where} cannot be loaded: ${(err as Error).message}`, err);
   }
   if (options.context !== undefined) {
-    if (!kc.getContextObject(options.context)) {
+    if (!kc.contexts.some((c) => c.name === options.context)) {
       throw invalid(
         `Kubeconfig context ${options.context} not found: known contexts are ${contextNames(kc)}`,
       );
     }
-    kc.setCurrentContext(options.context);
+    kc.currentContext = options.context;
   }
-  const contextName = kc.getCurrentContext();
-  const context = contextName ? kc.getContextObject(contextName) : null;
+  const contextName = kc.currentContext;
+  const context = contextName ? kc.contexts.find((c) => c.name === contextName) : undefined;
   if (!context) {
     throw invalid(
       `Kubeconfig has no current context: pass a context (known contexts are ${contextNames(kc)})`,
     );
   }
-  const cluster = kc.getCluster(context.cluster);
+  const cluster = kc.clusters.find((c) => c.name === context.cluster);
   if (!cluster?.server) {
     throw invalid(`Kubeconfig context ${contextName} names cluster ${context.cluster}, which has no server`);
   }
   if (cluster.proxyUrl) {
     throw invalid(`Kubeconfig cluster ${cluster.name} uses proxy-url, which Sluice does not support yet`);
   }
-  const user = kc.getUser(context.user);
+  const user = kc.users.find((u) => u.name === context.user);
   const server = cluster.server.replace(/\/+$/, '');
   const dynamic = !!(user?.exec || user?.authProvider);
+  // Token files (the in-cluster service account) are read here; other plugins need client-node's
+  // authenticators, loaded on first use only: the library costs tens of MiB of memory.
+  const tokenFile =
+    user?.authProvider?.name === 'tokenFile' ? user.authProvider.config?.tokenFile : undefined;
+  const plugin = dynamic && tokenFile === undefined;
   const cacheMs = options.credentialCacheMs ?? 60_000;
   const clock = options.clock ?? systemClock;
 
@@ -119,7 +129,8 @@ export function loadKubeConfig(
   // there; a private copy pointing at an https placeholder lets the authenticators run for any scheme while
   // keeping their own caches (exec credential expiry) across calls.
   // A fresh copy also drops the authenticators' caches, which invalidateCredentials needs after a 401.
-  const authConfig = (): KubeConfig => {
+  const authConfig = async (): Promise<KubeConfig> => {
+    const { KubeConfig } = await import('@kubernetes/client-node');
     const kc = new KubeConfig();
     kc.loadFromOptions({
       clusters: [{ ...cluster, server: 'https://kubernetes.invalid', proxyUrl: undefined }],
@@ -129,7 +140,7 @@ export function loadKubeConfig(
     });
     return kc;
   };
-  let auth = authConfig();
+  let auth: Promise<KubeConfig> | undefined;
 
   let cached: { value: KubeCredentials; at: number } | undefined;
   let pending: Promise<KubeCredentials> | undefined;
@@ -145,7 +156,15 @@ export function loadKubeConfig(
       rejectUnauthorized?: boolean;
     } = { headers: {} };
     try {
-      await auth.applyToHTTPSOptions(opts as never);
+      if (plugin) {
+        auth ??= authConfig();
+        await (await auth).applyToHTTPSOptions(opts as never);
+      } else {
+        staticOptions(cluster, user, opts);
+        if (tokenFile !== undefined)
+          opts.headers!.Authorization = `Bearer ${readFileSync(tokenFile, 'utf8').trim()}`;
+        if (user?.token) opts.headers!.Authorization = `Bearer ${user.token}`;
+      }
     } catch (err) {
       throw new SluiceError(
         'KubeCredentialsFailed',
@@ -170,7 +189,7 @@ export function loadKubeConfig(
 
   return {
     server,
-    context: contextName,
+    context: context.name,
     namespace: options.namespace ?? context.namespace ?? 'default',
     async credentials() {
       if (cached && (!dynamic || clock.now() - cached.at < cacheMs)) return cached.value;
@@ -190,12 +209,142 @@ export function loadKubeConfig(
     invalidateCredentials() {
       if (!dynamic) return;
       cached = undefined;
-      auth = authConfig();
+      auth = undefined;
     },
   };
 }
 
-function contextNames(kc: KubeConfig): string {
-  const names = kc.getContexts().map((c) => c.name);
+function contextNames(kc: ParsedConfig): string {
+  const names = kc.contexts.map((c) => c.name);
   return names.length ? names.join(', ') : 'none';
+}
+
+/** A kubeconfig's entries, in client-node's shape (which its authenticators take). */
+interface ParsedConfig {
+  clusters: Cluster[];
+  users: User[];
+  contexts: Context[];
+  currentContext: string | undefined;
+}
+
+function fromString(text: string): ParsedConfig {
+  const obj = (parse(text) ?? {}) as Record<string, unknown>;
+  const current = obj['current-context'];
+  return {
+    clusters: newClusters(obj.clusters),
+    users: newUsers(obj.users),
+    contexts: newContexts(obj.contexts),
+    currentContext: typeof current === 'string' && current ? current : undefined,
+  };
+}
+
+/** Reads a kubeconfig file; certificate paths resolve against its folder, as kubectl does. */
+function fromFile(path: string): ParsedConfig {
+  const kc = fromString(readFileSync(path, 'utf8'));
+  const root = dirname(path);
+  const absolute = (file: string) => (isAbsolute(file) ? file : join(root, file));
+  kc.clusters = kc.clusters.map((c) => (c.caFile ? { ...c, caFile: absolute(c.caFile) } : c));
+  kc.users = kc.users.map((u) => ({
+    ...u,
+    ...(u.certFile ? { certFile: absolute(u.certFile) } : {}),
+    ...(u.keyFile ? { keyFile: absolute(u.keyFile) } : {}),
+  }));
+  return kc;
+}
+
+const SERVICE_ACCOUNT = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+/** The pod's service account: `KUBERNETES_SERVICE_HOST`/`_PORT`, its CA, token file and namespace. */
+function fromCluster(prefix = ''): ParsedConfig {
+  const host = process.env.KUBERNETES_SERVICE_HOST ?? '';
+  const port = process.env.KUBERNETES_SERVICE_PORT ?? '';
+  const scheme = ['80', '8080', '8001'].includes(port) ? 'http' : 'https';
+  const serverHost = host.includes(':') ? `[${host}]` : host;
+  const namespaceFile = `${prefix}${SERVICE_ACCOUNT}/namespace`;
+  const namespace = existsSync(namespaceFile) ? readFileSync(namespaceFile, 'utf8') : undefined;
+  return {
+    clusters: [
+      {
+        name: 'inCluster',
+        caFile: `${prefix}${SERVICE_ACCOUNT}/ca.crt`,
+        server: `${scheme}://${serverHost}:${port}`,
+        skipTLSVerify: false,
+      },
+    ],
+    users: [
+      {
+        name: 'inClusterUser',
+        authProvider: { name: 'tokenFile', config: { tokenFile: `${prefix}${SERVICE_ACCOUNT}/token` } },
+      },
+    ],
+    contexts: [
+      {
+        cluster: 'inCluster',
+        name: 'inClusterContext',
+        user: 'inClusterUser',
+        ...(namespace ? { namespace } : {}),
+      },
+    ],
+    currentContext: 'inClusterContext',
+  };
+}
+
+/** Like kubectl: the files of `$KUBECONFIG` merged (the first names the context), then `~/.kube/config`, then in-cluster. */
+function fromDefaults(): ParsedConfig {
+  const files = (process.env.KUBECONFIG ?? '').split(delimiter).filter(Boolean);
+  if (files.length > 0) {
+    const kc = fromFile(files[0]!);
+    for (const file of files.slice(1)) {
+      const more = fromFile(file);
+      kc.currentContext = more.currentContext ?? kc.currentContext;
+      for (const [list, added, what] of [
+        [kc.clusters, more.clusters, 'cluster'],
+        [kc.users, more.users, 'user'],
+        [kc.contexts, more.contexts, 'context'],
+      ] as const) {
+        for (const entry of added) {
+          if ((list as { name: string }[]).some((e) => e.name === entry.name)) {
+            throw new Error(`Duplicate ${what}: ${entry.name}`);
+          }
+          (list as { name: string }[]).push(entry);
+        }
+      }
+    }
+    return kc;
+  }
+  const home = process.env.HOME || homedir();
+  const config = join(home, '.kube', 'config');
+  if (home && existsSync(config)) return fromFile(config);
+  if (existsSync(`${SERVICE_ACCOUNT}/token`)) return fromCluster();
+  return {
+    clusters: [{ name: 'cluster', server: 'http://localhost:8080', skipTLSVerify: false }],
+    users: [{ name: 'user' }],
+    contexts: [{ name: 'loaded-context', cluster: 'cluster', user: 'user' }],
+    currentContext: 'loaded-context',
+  };
+}
+
+/** TLS material and impersonation of a user without plugins, as client-node's `applyHTTPSOptions` sets them. */
+function staticOptions(
+  cluster: Cluster,
+  user: User | undefined,
+  opts: {
+    headers?: Record<string, string | string[] | number>;
+    auth?: string;
+    ca?: string | Buffer;
+    cert?: string | Buffer;
+    key?: string | Buffer;
+  },
+): void {
+  const fileOrData = (file: string | undefined, data: string | undefined) =>
+    file ? readFileSync(file) : data ? Buffer.from(data, 'base64') : undefined;
+  if (!user) return;
+  const ca = fileOrData(cluster.caFile, cluster.caData);
+  if (ca) opts.ca = ca;
+  const cert = fileOrData(user.certFile, user.certData);
+  if (cert) opts.cert = cert;
+  const key = fileOrData(user.keyFile, user.keyData);
+  if (key) opts.key = key;
+  if (user.impersonateUser != null) opts.headers!['Impersonate-User'] = user.impersonateUser;
+  if (user.username) opts.auth = `${user.username}:${user.password ?? ''}`;
 }
