@@ -10,8 +10,10 @@ import { connectKube, type KubeClient } from '../kube/index.js';
 import {
   applyFleet,
   detectFluxBootstrap,
+  EXAMPLE_CHART_REPOSITORY,
   EXAMPLE_FLEET_STAGES,
   FLEET_NAMESPACE,
+  type FleetHelmRepository,
   type FleetObjectStatus,
   type FleetStage,
   type FluxBootstrap,
@@ -21,6 +23,7 @@ import {
   headOf,
   type LocalRepository,
   openLocalRepository,
+  prepareChartRepository,
   prepareSeededRepository,
   startGitHttpServer,
   verdictOf,
@@ -50,6 +53,12 @@ const SOURCE_NAME = 'fleet';
 
 /** The example fleet shipped with the package. */
 const EXAMPLE_FLEET = fileURLToPath(new URL('../../examples/fleet', import.meta.url));
+
+/** The charts the example fleet's HelmReleases install, served as a Helm repository. */
+const EXAMPLE_CHARTS = fileURLToPath(new URL('../../examples/charts', import.meta.url));
+
+/** The path under the local HTTP server where the example's Helm repository is served. */
+const CHARTS_PATH = 'charts';
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -187,11 +196,13 @@ async function follow(
       const key = ref(r);
       let line: string | undefined;
       if (v === 'ready') {
-        const msg =
+        const did =
           r.kind === 'GitRepository'
-            ? `${s.ok('✔')} ${key} fetched revision ${shortRevision(r.revision)}`
-            : `${s.ok('✔')} ${key} applied revision ${shortRevision(r.revision)}`;
-        line = msg;
+            ? `fetched revision ${shortRevision(r.revision)}`
+            : r.kind === 'HelmRelease'
+              ? `${r.reason === 'UpgradeSucceeded' ? 'upgraded to' : 'installed'} chart ${r.chart ?? 'version'}@${r.revision}`
+              : `applied revision ${shortRevision(r.revision)}`;
+        line = `${s.ok('✔')} ${key} ${did}`;
       } else if (r.kind === 'GitRepository' && r.ready === 'True' && expected && r.revision !== expected) {
         line = s.dim(`… ${key} fetching new commit ${shortRevision(expected)}`);
       } else if (v === 'failed') {
@@ -290,11 +301,27 @@ export function registerUpCommand(program: Command): void {
         out.write(`${s.ok('✔')} controllers running\n`);
 
         const delivery = await prepareDelivery(opts, dataDir);
+        // The example's charts are packaged at the first run and whenever their files change.
+        const charts = delivery.example
+          ? await prepareChartRepository({
+              chartsDir: EXAMPLE_CHARTS,
+              outDir: join(dataDir, CHARTS_PATH),
+              signal: stopping.signal,
+            })
+          : undefined;
+        const helmRepositories: FleetHelmRepository[] = [];
         let git: GitHttpServer | undefined;
         if (delivery.local) {
           const served = delivery.local;
           git = await onStablePort(state.gitPort, (port) =>
-            startGitHttpServer({ logger }, { repositories: { [SOURCE_NAME]: served.gitDir }, port }),
+            startGitHttpServer(
+              { logger },
+              {
+                repositories: { [SOURCE_NAME]: served.gitDir },
+                ...(charts ? { directories: { [CHARTS_PATH]: charts.dir } } : {}),
+                port,
+              },
+            ),
           );
           const server = git;
           cleanups.push(() => server.close());
@@ -306,6 +333,18 @@ export function registerUpCommand(program: Command): void {
             );
           } else {
             out.write(`${s.ok('✔')} serving ${served.workTree ?? served.gitDir} at ${delivery.url}\n`);
+          }
+          if (charts) {
+            const url = git.urlOfDirectory(CHARTS_PATH);
+            helmRepositories.push({
+              name: EXAMPLE_CHART_REPOSITORY,
+              url,
+              // New packages are fetched at once rather than at the repository's next interval.
+              ...(charts.packaged ? { requestedAt: new Date().toISOString() } : {}),
+            });
+            out.write(
+              `${s.ok('✔')} Helm repository with ${charts.charts.join(', ')} ${charts.packaged ? 'packaged' : 'reused'} in ${charts.dir} (served at ${url})\n`,
+            );
           }
         }
         await writeFile(stateFile, `${JSON.stringify(state, null, 2)}\n`);
@@ -343,12 +382,16 @@ export function registerUpCommand(program: Command): void {
             url: delivery.url,
             branch: delivery.branch,
             stages: delivery.stages,
+            helmRepositories,
           }),
           stopping.signal,
         );
         const names = delivery.stages.map((st) => st.name).join(' → ');
+        const helmRepos = helmRepositories
+          .map((r) => `, HelmRepository/${FLEET_NAMESPACE}/${r.name}`)
+          .join('');
         out.write(
-          `${s.ok('✔')} GitRepository/${FLEET_NAMESPACE}/${delivery.source} and Kustomizations ${names} applied\n`,
+          `${s.ok('✔')} GitRepository/${FLEET_NAMESPACE}/${delivery.source}${helmRepos} and Kustomizations ${names} applied\n`,
         );
 
         if (delivery.local) {
@@ -505,6 +548,9 @@ function instructions(cluster: RunningCluster, delivery: Delivery): string {
       delivery.example
         ? '  $EDITOR apps/dev/kustomization.yaml   # e.g. change PODINFO_UI_MESSAGE'
         : '  $EDITOR <a manifest>',
+      ...(delivery.example
+        ? ['  $EDITOR apps/greeter/release.yaml     # or the HelmRelease: change values.message']
+        : []),
       `  git commit -am "Change the message"${delivery.example ? '   # the commit is pushed by a hook' : ''}`,
       '',
     );

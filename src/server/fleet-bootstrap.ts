@@ -5,7 +5,9 @@ import {
   type Condition,
   type GitRepository,
   GitRepositoryKind,
+  HelmChartKind,
   HelmReleaseKind,
+  HelmRepositoryKind,
   type Kustomization,
   KustomizationKind,
 } from '../api/index.js';
@@ -40,7 +42,20 @@ export interface FleetSpec {
   /** GitRepository interval. Default: `1m0s`. */
   interval?: string;
   stages: FleetStage[];
+  /** Helm repositories the fleet's HelmReleases take charts from. Default: none. */
+  helmRepositories?: FleetHelmRepository[];
 }
+
+/** A Helm HTTP repository `sluice up` declares next to the GitRepository. */
+export interface FleetHelmRepository {
+  name: string;
+  url: string;
+  /** Set as `reconcile.fluxcd.io/requestedAt` to fetch the index at once (after the charts changed). */
+  requestedAt?: string;
+}
+
+/** The Helm repository of the bundled example fleet, serving the charts under `examples/charts/`. */
+export const EXAMPLE_CHART_REPOSITORY = 'fleet-charts';
 
 /** The stages of the bundled example fleet: `cluster → infra → apps`, the apps with the dev overlay. */
 export const EXAMPLE_FLEET_STAGES: FleetStage[] = [
@@ -50,7 +65,8 @@ export const EXAMPLE_FLEET_STAGES: FleetStage[] = [
 ];
 
 /**
- * Builds the objects of a fleet: the Namespace, a GitRepository, and one Kustomization per stage, each with
+ * Builds the objects of a fleet: the Namespace, a GitRepository, its Helm repositories (10 minute
+ * interval), and one Kustomization per stage, each with
  * prune and wait on, a 10 minute interval, a 3 minute timeout and a 30 second retry interval, like the
  * `cluster → infra → services` configurations they stand in for.
  */
@@ -70,6 +86,18 @@ export function fleetObjects(spec: FleetSpec): KubeObject[] {
       },
     },
   ];
+  for (const repo of spec.helmRepositories ?? []) {
+    objects.push({
+      apiVersion: HelmRepositoryKind.apiVersion,
+      kind: 'HelmRepository',
+      metadata: {
+        name: repo.name,
+        namespace,
+        ...(repo.requestedAt ? { annotations: { 'reconcile.fluxcd.io/requestedAt': repo.requestedAt } } : {}),
+      },
+      spec: { url: repo.url, interval: '10m0s', timeout: '60s' },
+    });
+  }
   for (const stage of spec.stages) {
     objects.push({
       apiVersion: KustomizationKind.apiVersion,
@@ -152,8 +180,10 @@ export interface FleetObjectStatus {
   message: string;
   /** The source's artifact revision (GitRepository) or the last applied revision. */
   revision: string;
-  /** For a Kustomization: the revision of its source's artifact now. */
+  /** For a Kustomization: the revision of its source's artifact now; for a HelmRelease: its HelmChart's. */
   sourceRevision?: string;
+  /** For a HelmRelease: the chart's name. */
+  chart?: string;
   dependsOn: string[];
 }
 
@@ -209,6 +239,7 @@ function byDependencies<T extends KubeObject>(items: T[]): T[] {
 }
 
 const HELM_RELEASE: TypeRef = { apiVersion: HelmReleaseKind.apiVersion, kind: 'HelmRelease' };
+const HELM_CHART: TypeRef = { apiVersion: HelmChartKind.apiVersion, kind: 'HelmChart' };
 const GIT_REPOSITORY: TypeRef = { apiVersion: GitRepositoryKind.apiVersion, kind: 'GitRepository' };
 const KUSTOMIZATION: TypeRef = { apiVersion: KustomizationKind.apiVersion, kind: 'Kustomization' };
 
@@ -245,9 +276,28 @@ export async function fleetStatus(
     (l) => l.items,
     () => [] as KubeObject[],
   );
+  const charts = releases.length
+    ? await kube.list<KubeObject>(HELM_CHART, opts).then(
+        (l) => l.items,
+        () => [] as KubeObject[],
+      )
+    : [];
+  const chartRevision = new Map(
+    charts.map((c) => [
+      `${c.metadata.namespace}/${c.metadata.name}`,
+      (c.status as { artifact?: { revision?: string } } | undefined)?.artifact?.revision ?? '',
+    ]),
+  );
   for (const hr of releases.sort(byAge)) {
-    const status = hr.status as { lastAttemptedRevision?: string } | undefined;
-    rows.push(statusRow(hr, 'HelmRelease', status?.lastAttemptedRevision ?? ''));
+    const status = hr.status as { lastAttemptedRevision?: string; helmChart?: string } | undefined;
+    const row = statusRow(hr, 'HelmRelease', status?.lastAttemptedRevision ?? '');
+    const spec = hr.spec as { chart?: { spec?: { chart?: string } } } | undefined;
+    if (spec?.chart?.spec?.chart) row.chart = spec.chart.spec.chart;
+    // The release is at its latest revision when it installed what its HelmChart holds now.
+    if (status?.helmChart && chartRevision.has(status.helmChart)) {
+      row.sourceRevision = chartRevision.get(status.helmChart)!;
+    }
+    rows.push(row);
   }
   return rows;
 }
@@ -265,7 +315,8 @@ const WAITING_REASONS = new Set([
 export type FleetVerdict = 'ready' | 'waiting' | 'failed';
 
 /**
- * Judges one object: `ready` when Ready=True (a Kustomization also at its source's current revision, and a
+ * Judges one object: `ready` when Ready=True (a Kustomization also at its source's current revision, a
+ * HelmRelease at its HelmChart's, and a
  * GitRepository at `expectedRevision` when given), `failed` when Ready=False for a reason other than
  * waiting (progress, dependencies, a source not yet fetched), else `waiting`.
  */
@@ -274,7 +325,7 @@ export function verdictOf(row: FleetObjectStatus, expectedRevision?: string): Fl
   if (row.ready !== 'True') return 'waiting';
   if (row.kind === 'GitRepository' && expectedRevision && row.revision !== expectedRevision) return 'waiting';
   if (
-    row.kind === 'Kustomization' &&
+    (row.kind === 'Kustomization' || row.kind === 'HelmRelease') &&
     row.sourceRevision !== undefined &&
     row.revision !== row.sourceRevision
   ) {

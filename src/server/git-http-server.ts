@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 
@@ -15,6 +17,11 @@ export interface GitHttpServerDeps {
 export interface GitHttpServerOptions {
   /** Repositories served, by name: `<url>/<name>.git` serves the git directory (bare or `.git`) given. */
   repositories: Record<string, string>;
+  /**
+   * Folders served as static files, by name: `<url>/<name>/<file>` answers with a file at the top of the
+   * folder (a Helm repository's `index.yaml` and packages). Default: none.
+   */
+  directories?: Record<string, string>;
   /** Address to bind. Default: `127.0.0.1`. */
   host?: string;
   /** Port to bind; 0 picks a free one. Default: 0. */
@@ -28,15 +35,57 @@ export interface GitHttpServer {
   port: number;
   /** The clone URL of a served repository. */
   urlOf(name: string): string;
+  /** The URL of a served folder, with a trailing slash. */
+  urlOfDirectory(name: string): string;
   close(): Promise<void>;
 }
 
 const REPO_PATH = /^\/([A-Za-z0-9._-]+)\.git(\/.*)?$/;
+const FILE_PATH = /^\/([A-Za-z0-9_-][A-Za-z0-9._-]*)\/([A-Za-z0-9_-][A-Za-z0-9._+-]*)?$/;
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.yaml': 'application/x-yaml',
+  '.yml': 'application/x-yaml',
+  '.json': 'application/json',
+  '.tgz': 'application/gzip',
+  '.gz': 'application/gzip',
+};
+
+/** Answers a GET or HEAD for a file at the top of a served folder (names never hold `/` or start with `.`). */
+function serveFile(req: IncomingMessage, res: ServerResponse, dir: string, file: string | undefined): void {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('method not allowed\n');
+    return;
+  }
+  const path = join(dir, file ?? 'index.yaml');
+  stat(path).then(
+    (st) => {
+      if (!st.isFile()) {
+        res.writeHead(404, { 'content-type': 'text/plain' }).end('file not found\n');
+        return;
+      }
+      res.writeHead(200, {
+        'content-type': CONTENT_TYPES[extname(path)] ?? 'application/octet-stream',
+        'content-length': String(st.size),
+        'last-modified': st.mtime.toUTCString(),
+      });
+      if (req.method === 'HEAD') {
+        res.end();
+        return;
+      }
+      createReadStream(path)
+        .on('error', () => res.destroy())
+        .pipe(res);
+    },
+    () => res.writeHead(404, { 'content-type': 'text/plain' }).end('file not found\n'),
+  );
+}
 
 /**
  * Serves git repositories read-only over the smart HTTP protocol: each request runs `git http-backend`
  * (CGI), which answers clones and fetches (upload-pack). Pushes (receive-pack) are refused with 403;
- * the repositories are written on disk by their owners. Every request gets a 60 s timeout.
+ * the repositories are written on disk by their owners. Every request gets a 60 s timeout. Folders given
+ * as `directories` are served as plain files next to the repositories (a Helm chart repository).
  */
 export async function startGitHttpServer(
   deps: GitHttpServerDeps,
@@ -44,8 +93,15 @@ export async function startGitHttpServer(
 ): Promise<GitHttpServer> {
   const logger = deps.logger ?? pino({ level: 'silent' });
   const repositories = { ...options.repositories };
+  const directories = { ...options.directories };
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     const u = new URL(req.url ?? '/', 'http://localhost');
+    const f = FILE_PATH.exec(u.pathname);
+    const folder = f ? directories[f[1]!] : undefined;
+    if (f && folder) {
+      serveFile(req, res, folder, f[2]);
+      return;
+    }
     const m = REPO_PATH.exec(u.pathname);
     const gitDir = m ? repositories[m[1]!] : undefined;
     if (!m || !gitDir) {
@@ -133,6 +189,7 @@ export async function startGitHttpServer(
     url,
     port,
     urlOf: (name) => `${url}/${name}.git`,
+    urlOfDirectory: (name) => `${url}/${name}/`,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((ok) => server.close(() => ok()));

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCluster } from '../../src/cluster/index.js';
+import { resolveTool } from '../../src/tools/index.js';
 
 const exec = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -81,12 +83,14 @@ describe('sluice up --once', { timeout: 120_000 }, () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('example fleet created');
+    expect(run.stdout).toContain('Helm repository with greeter@0.1.0 packaged');
     expect(run.stdout).toMatch(/✔ Kustomization\/flux-system\/infra applied revision main@sha1:[0-9a-f]{12}/);
+    expect(run.stdout).toContain('✔ HelmRelease/flux-system/greeter installed chart greeter@0.1.0');
     const table = run.stdout.slice(run.stdout.indexOf('NAME '));
     expect(
       table
         .split('\n')
-        .slice(0, 5)
+        .slice(0, 6)
         .map((l) => l.split(/\s+/).slice(0, 3).join(' ')),
     ).toEqual([
       'NAME REVISION READY',
@@ -94,8 +98,39 @@ describe('sluice up --once', { timeout: 120_000 }, () => {
       expect.stringMatching(/^kustomization\/cluster main@sha1:[0-9a-f]{12} True$/),
       expect.stringMatching(/^kustomization\/infra main@sha1:[0-9a-f]{12} True$/),
       expect.stringMatching(/^kustomization\/apps main@sha1:[0-9a-f]{12} True$/),
+      'helmrelease/greeter 0.1.0 True',
     ]);
     expect(run.stdout).toMatch(/all Ready in/);
+  });
+
+  it('leaves a helm release of the example chart that the real helm lists', async () => {
+    const data = join(home, 'example');
+    // The release lives in the cluster's state: serve it again and ask helm.
+    const cluster = await startCluster({ dataDir: data, port: 0 });
+    try {
+      const helm = await resolveTool('helm', { skipPath: true });
+      const helmHome = join(home, 'helm');
+      const { stdout } = await exec(
+        helm,
+        ['list', '--all-namespaces', '--output', 'json', '--kubeconfig', join(data, 'kubeconfig')],
+        {
+          env: {
+            ...process.env,
+            HELM_CACHE_HOME: join(helmHome, 'cache'),
+            HELM_CONFIG_HOME: join(helmHome, 'config'),
+            HELM_DATA_HOME: join(helmHome, 'data'),
+            KUBECONFIG: '',
+          },
+        },
+      );
+      expect(
+        (JSON.parse(stdout) as { name: string; namespace: string; status: string; chart: string }[]).map(
+          (r) => `${r.namespace}/${r.name} ${r.chart} ${r.status}`,
+        ),
+      ).toEqual(['podinfo/greeter greeter-0.1.0 deployed']);
+    } finally {
+      await cluster.stop();
+    }
   });
 
   it('reuses the state of the first run and delivers a commit made in the working clone', async () => {
@@ -116,6 +151,7 @@ describe('sluice up --once', { timeout: 120_000 }, () => {
     const run = await up(['--data-dir', data], home);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('example fleet reused');
+    expect(run.stdout).toContain('Helm repository with greeter@0.1.0 reused');
     expect(run.stdout).toContain(
       `✔ Kustomization/flux-system/apps applied revision main@sha1:${head.slice(0, 12)}`,
     );
