@@ -163,6 +163,8 @@ async function follow(
   tty: boolean,
   options: {
     expected: () => Promise<string | undefined>;
+    /** The `requestedAt` of this run: a source's failure counts only once the source handled it. */
+    runToken?: string;
     deadline?: number;
     stopOnFailure: boolean;
     /** Keep following after everything is Ready, until `signal` aborts. */
@@ -190,7 +192,13 @@ async function follow(
       continue;
     }
     const expected = await options.expected();
-    const verdicts = rows.map((r) => verdictOf(r, r.kind === 'GitRepository' ? expected : undefined));
+    const verdicts = rows.map((r) => {
+      const v = verdictOf(r, r.kind === 'GitRepository' ? expected : undefined);
+      // A failure stored by an earlier run (the server was down then) is not this run's verdict.
+      const stale =
+        r.kind === 'GitRepository' && options.runToken && r.lastHandledReconcileAt !== options.runToken;
+      return v === 'failed' && stale ? 'waiting' : v;
+    });
     rows.forEach((r, i) => {
       const v = verdicts[i]!;
       const key = ref(r);
@@ -277,6 +285,8 @@ export function registerUpCommand(program: Command): void {
       let code = 0;
       try {
         const started = Date.now();
+        // Asks the source to fetch at once; its status tells when a failure is this run's, not a stale one.
+        const runToken = new Date(started).toISOString();
         const cluster: RunningCluster = await startCluster({ dataDir, port: opts.port, logger });
         cleanups.push(() => cluster.stop());
         out.write(`${s.ok('✔')} embedded cluster running at ${cluster.url}\n`);
@@ -284,22 +294,8 @@ export function registerUpCommand(program: Command): void {
         cleanups.push(async () => kube.close());
         await installCrds(kube, { signal: stopping.signal });
         out.write(`${s.ok('✔')} CRDs installed\n`);
-        const controllers: RunningControllers = await onStablePort(state.storagePort, (port) =>
-          startControllers(
-            // helm (HelmReleases) connects with the embedded cluster's kubeconfig, not the user's.
-            { kube, logger, ...(cluster.kubeconfigPath ? { kubeconfigPath: cluster.kubeconfigPath } : {}) },
-            {
-              storagePath: join(dataDir, 'artifacts'),
-              workDir: join(dataDir, 'work'),
-              storageAddr: `127.0.0.1:${port}`,
-              requeueDependencyMs: 2000,
-            },
-          ),
-        );
-        cleanups.push(() => controllers.stop());
-        state.storagePort = Number(new URL(controllers.storageUrl).port);
-        out.write(`${s.ok('✔')} controllers running\n`);
-
+        // The repositories are served before the controllers start: a source stored by an earlier run
+        // reconciles at once and must find its URL answering.
         const delivery = await prepareDelivery(opts, dataDir);
         // The example's charts are packaged at the first run and whenever their files change.
         const charts = delivery.example
@@ -339,14 +335,30 @@ export function registerUpCommand(program: Command): void {
             helmRepositories.push({
               name: EXAMPLE_CHART_REPOSITORY,
               url,
-              // New packages are fetched at once rather than at the repository's next interval.
-              ...(charts.packaged ? { requestedAt: new Date().toISOString() } : {}),
+              // Changed charts are fetched at once rather than at the repository's next interval.
+              requestedAt: `charts-${charts.digest.slice(0, 16)}`,
             });
             out.write(
               `${s.ok('✔')} Helm repository with ${charts.charts.join(', ')} ${charts.packaged ? 'packaged' : 'reused'} in ${charts.dir} (served at ${url})\n`,
             );
           }
         }
+        const controllers: RunningControllers = await onStablePort(state.storagePort, (port) =>
+          startControllers(
+            // helm (HelmReleases) connects with the embedded cluster's kubeconfig, not the user's.
+            { kube, logger, ...(cluster.kubeconfigPath ? { kubeconfigPath: cluster.kubeconfigPath } : {}) },
+            {
+              storagePath: join(dataDir, 'artifacts'),
+              workDir: join(dataDir, 'work'),
+              storageAddr: `127.0.0.1:${port}`,
+              requeueDependencyMs: 2000,
+            },
+          ),
+        );
+        cleanups.push(() => controllers.stop());
+        state.storagePort = Number(new URL(controllers.storageUrl).port);
+        out.write(`${s.ok('✔')} controllers running\n`);
+
         await writeFile(stateFile, `${JSON.stringify(state, null, 2)}\n`);
         const bootstrap = delivery.bootstrap;
         if (bootstrap) {
@@ -383,6 +395,7 @@ export function registerUpCommand(program: Command): void {
             branch: delivery.branch,
             stages: delivery.stages,
             helmRepositories,
+            requestedAt: runToken,
           }),
           stopping.signal,
         );
@@ -428,6 +441,7 @@ export function registerUpCommand(program: Command): void {
         const said = new Map<string, string>();
         const result = await follow(kube, out, tty, {
           expected,
+          runToken,
           ...(opts.once ? { deadline: started + timeoutMs } : {}),
           stopOnFailure: opts.once,
           said,

@@ -29,6 +29,8 @@ export interface PreparedChartRepository {
   charts: string[];
   /** True when the charts were packaged now; false when the packages were up to date. */
   packaged: boolean;
+  /** A digest of the chart sources the packages were made from: it changes whenever a chart's files do. */
+  digest: string;
 }
 
 /** The file in `outDir` that records which sources the packages were made from. */
@@ -86,7 +88,7 @@ export async function prepareChartRepository(
   const previous = await readFile(join(outDir, DIGEST_FILE), 'utf8').catch(() => '');
   const existing = await readFile(join(outDir, 'index.yaml'), 'utf8').catch(() => undefined);
   if (previous.trim() === digest && existing !== undefined) {
-    return { dir: outDir, charts: chartsOf(existing), packaged: false };
+    return { dir: outDir, charts: chartsOf(existing), packaged: false, digest };
   }
   const helm = options.helmPath ?? (await resolveTool('helm'));
   await rm(outDir, { recursive: true, force: true });
@@ -127,5 +129,5 @@ export async function prepareChartRepository(
   }
   await writeFile(join(outDir, DIGEST_FILE), `${digest}\n`);
   const index = await readFile(join(outDir, 'index.yaml'), 'utf8');
-  return { dir: outDir, charts: chartsOf(index), packaged: true };
+  return { dir: outDir, charts: chartsOf(index), packaged: true, digest };
 }

@@ -41,6 +41,8 @@ export interface FleetSpec {
   branch: string;
   /** GitRepository interval. Default: `1m0s`. */
   interval?: string;
+  /** Set on the GitRepository as `reconcile.fluxcd.io/requestedAt` (a new value fetches at once). Default: none. */
+  requestedAt?: string;
   stages: FleetStage[];
   /** Helm repositories the fleet's HelmReleases take charts from. Default: none. */
   helmRepositories?: FleetHelmRepository[];
@@ -50,7 +52,10 @@ export interface FleetSpec {
 export interface FleetHelmRepository {
   name: string;
   url: string;
-  /** Set as `reconcile.fluxcd.io/requestedAt` to fetch the index at once (after the charts changed). */
+  /**
+   * Set as `reconcile.fluxcd.io/requestedAt`: a new value fetches the index at once (e.g. a digest of the
+   * charts, so that changed charts are fetched without waiting for the interval).
+   */
   requestedAt?: string;
 }
 
@@ -77,7 +82,11 @@ export function fleetObjects(spec: FleetSpec): KubeObject[] {
     {
       apiVersion: GitRepositoryKind.apiVersion,
       kind: 'GitRepository',
-      metadata: { name: spec.source, namespace },
+      metadata: {
+        name: spec.source,
+        namespace,
+        ...(spec.requestedAt ? { annotations: { 'reconcile.fluxcd.io/requestedAt': spec.requestedAt } } : {}),
+      },
       spec: {
         url: spec.url,
         ref: { branch: spec.branch },
@@ -184,6 +193,8 @@ export interface FleetObjectStatus {
   sourceRevision?: string;
   /** For a HelmRelease: the chart's name. */
   chart?: string;
+  /** `status.lastHandledReconcileAt`: the last `reconcile.fluxcd.io/requestedAt` the controller handled. */
+  lastHandledReconcileAt?: string;
   dependsOn: string[];
 }
 
@@ -209,6 +220,10 @@ function statusRow(obj: KubeObject, kind: FleetObjectStatus['kind'], revision: s
     reason: ready?.reason ?? '',
     message: ready?.message ?? (current ? '' : 'Reconciliation in progress'),
     revision,
+    ...(typeof (obj.status as { lastHandledReconcileAt?: unknown } | undefined)?.lastHandledReconcileAt ===
+    'string'
+      ? { lastHandledReconcileAt: (obj.status as { lastHandledReconcileAt: string }).lastHandledReconcileAt }
+      : {}),
     dependsOn: ((obj.spec as { dependsOn?: { name: string }[] } | undefined)?.dependsOn ?? []).map(
       (d) => d.name,
     ),
