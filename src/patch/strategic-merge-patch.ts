@@ -24,8 +24,6 @@ export interface StrategicMergeOptions {
   newListElements?: 'append' | 'prepend';
 }
 
-let prepend = false;
-
 const DELETE: unique symbol = Symbol('delete');
 type Merged = JsonValue | typeof DELETE;
 
@@ -54,8 +52,8 @@ export function applyStrategicMergePatch<T = JsonValue>(
   if (!isObject(patch)) {
     throw new InvalidPatchError('Strategic merge patch is invalid: it must be an object');
   }
-  prepend = options.newListElements === 'prepend';
-  const out = mergeMap(isObject(doc) ? (deepClone(doc) as JsonObject) : undefined, patch, type);
+  const prepend = options.newListElements === 'prepend';
+  const out = mergeMap(isObject(doc) ? (deepClone(doc) as JsonObject) : undefined, patch, type, prepend);
   return out === DELETE ? null : (out as T);
 }
 
@@ -79,11 +77,16 @@ function fieldType(type: PatchSchema | undefined, key: string): PatchSchema | un
   return type.field(key) ?? type.values();
 }
 
-function mergeMap(orig: JsonObject | undefined, patch: JsonObject, type: PatchSchema | undefined): Merged {
+function mergeMap(
+  orig: JsonObject | undefined,
+  patch: JsonObject,
+  type: PatchSchema | undefined,
+  prepend: boolean,
+): Merged {
   const d = directive(patch);
   if (d === 'delete') return DELETE;
   if (d === 'replace') {
-    const out = mergeMap(undefined, withoutKey(patch, PATCH), type);
+    const out = mergeMap(undefined, withoutKey(patch, PATCH), type, prepend);
     return out;
   }
   const out: JsonObject = orig ?? {};
@@ -110,7 +113,7 @@ function mergeMap(orig: JsonObject | undefined, patch: JsonObject, type: PatchSc
       delete out[k];
       continue;
     }
-    const merged = mergeValue(out[k], pv, fieldType(type, k));
+    const merged = mergeValue(out[k], pv, fieldType(type, k), prepend);
     if (merged === DELETE) delete out[k];
     else out[k] = merged;
   }
@@ -131,9 +134,14 @@ function withoutKey(o: JsonObject, key: string): JsonObject {
   return out;
 }
 
-function mergeValue(orig: JsonValue | undefined, patch: JsonValue, type: PatchSchema | undefined): Merged {
-  if (isObject(patch)) return mergeMap(isObject(orig) ? orig : undefined, patch, type);
-  if (Array.isArray(patch)) return mergeList(Array.isArray(orig) ? orig : undefined, patch, type);
+function mergeValue(
+  orig: JsonValue | undefined,
+  patch: JsonValue,
+  type: PatchSchema | undefined,
+  prepend: boolean,
+): Merged {
+  if (isObject(patch)) return mergeMap(isObject(orig) ? orig : undefined, patch, type, prepend);
+  if (Array.isArray(patch)) return mergeList(Array.isArray(orig) ? orig : undefined, patch, type, prepend);
   return patch;
 }
 
@@ -172,7 +180,12 @@ function sameElement(a: JsonValue, b: JsonObject, keys: string[]): boolean {
   return common;
 }
 
-function mergeList(orig: JsonValue[] | undefined, patch: JsonValue[], type: PatchSchema | undefined): Merged {
+function mergeList(
+  orig: JsonValue[] | undefined,
+  patch: JsonValue[],
+  type: PatchSchema | undefined,
+  prepend: boolean,
+): Merged {
   const items = type?.items();
   const replaceAll = patch.some((e) => isObject(e) && e[PATCH] === 'replace' && Object.keys(e).length === 1);
   const keys = replaceAll ? undefined : listKeys(type);
@@ -182,7 +195,7 @@ function mergeList(orig: JsonValue[] | undefined, patch: JsonValue[], type: Patc
       if (isObject(e)) {
         if (e[PATCH] === 'replace' && Object.keys(e).length === 1) continue;
         if (e[PATCH] === 'delete') continue;
-        const m = mergeMap(undefined, e, items);
+        const m = mergeMap(undefined, e, items, prepend);
         if (m !== DELETE) out.push(m);
       } else out.push(e);
     }
@@ -210,7 +223,7 @@ function mergeList(orig: JsonValue[] | undefined, patch: JsonValue[], type: Patc
     }
     const i = out.findIndex((x) => sameElement(x, e, keys));
     if (i >= 0) {
-      const m = mergeMap(out[i] as JsonObject, e, items);
+      const m = mergeMap(out[i] as JsonObject, e, items, prepend);
       if (m === DELETE) out.splice(i, 1);
       else if (prepend) {
         out.splice(i, 1);
@@ -219,13 +232,13 @@ function mergeList(orig: JsonValue[] | undefined, patch: JsonValue[], type: Patc
     } else {
       const j = touched.findIndex((x) => sameElement(x, e, keys));
       if (prepend && j >= 0) {
-        const m = mergeMap(touched[j] as JsonObject, e, items);
+        const m = mergeMap(touched[j] as JsonObject, e, items, prepend);
         if (m === DELETE) touched.splice(j, 1);
         else touched[j] = m;
         continue;
       }
       const k = added.findIndex((x) => sameElement(x, e, keys));
-      const m = mergeMap(k >= 0 ? (added[k] as JsonObject) : undefined, e, items);
+      const m = mergeMap(k >= 0 ? (added[k] as JsonObject) : undefined, e, items, prepend);
       if (k >= 0) {
         if (m === DELETE) added.splice(k, 1);
         else added[k] = m;
