@@ -101,14 +101,14 @@ export async function prepareChartRepository(
     HELM_CONFIG_HOME: join(home, 'config'),
     HELM_DATA_HOME: join(home, 'data'),
   };
-  const run = async (args: string[]) => {
+  const run = async (subject: string, args: string[]) => {
     try {
       await exec(helm, args, { env, timeout: 60_000, ...(options.signal ? { signal: options.signal } : {}) });
     } catch (err) {
       const stderr = String((err as { stderr?: string }).stderr ?? '').trim();
       throw new SluiceError(
         'ChartPackageFailed',
-        `Command helm ${args[0]} ${args[1] ?? ''} failed: ${stderr || String(err)}`,
+        `${subject}: helm ${args[0]} failed: ${stderr || String(err)}`,
         { cause: err },
       );
     }
@@ -121,9 +121,9 @@ export async function prepareChartRepository(
         () => true,
         () => false,
       );
-      if (hasChart) await run(['package', dir, '--destination', outDir]);
+      if (hasChart) await run(`Chart ${dir} cannot be packaged`, ['package', dir, '--destination', outDir]);
     }
-    await run(['repo', 'index', outDir]);
+    await run(`Helm repository ${outDir} cannot be indexed`, ['repo', 'index', outDir]);
   } finally {
     await rm(home, { recursive: true, force: true });
   }

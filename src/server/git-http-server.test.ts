@@ -31,7 +31,12 @@ describe('startGitHttpServer', () => {
       gitDir: join(dir, 'repos', 'fleet.git'),
       workTree: join(dir, 'fleet'),
     });
-    server = await startGitHttpServer({}, { repositories: { fleet: repo.gitDir } });
+    await exec('mkdir', ['-p', join(dir, 'charts')]);
+    await writeFile(join(dir, 'charts', 'index.yaml'), 'apiVersion: v1\nentries: {}\n');
+    server = await startGitHttpServer(
+      {},
+      { repositories: { fleet: repo.gitDir }, directories: { charts: join(dir, 'charts') } },
+    );
   });
   afterAll(async () => {
     await server?.close();
@@ -42,6 +47,17 @@ describe('startGitHttpServer', () => {
     const clone = join(dir, 'clone');
     expect((await git(dir, 'clone', '-q', server.urlOf('fleet'), clone)).code).toBe(0);
     expect(await readFile(join(clone, 'apps', 'app.yaml'), 'utf8')).toBe('kind: ConfigMap\n');
+  });
+
+  it('serves the files of a folder next to the repositories, and nothing outside it', async () => {
+    const index = await fetch(`${server.urlOfDirectory('charts')}index.yaml`);
+    expect(index.status).toBe(200);
+    expect(index.headers.get('content-type')).toBe('application/x-yaml');
+    expect(await index.text()).toBe('apiVersion: v1\nentries: {}\n');
+    expect((await fetch(`${server.url}/charts/missing.tgz`)).status).toBe(404);
+    expect((await fetch(`${server.url}/charts/..%2Fseed%2Fapps%2Fapp.yaml`)).status).toBe(404);
+    expect((await fetch(`${server.url}/charts/.hidden`)).status).toBe(404);
+    expect((await fetch(`${server.url}/charts/index.yaml`, { method: 'POST' })).status).toBe(405);
   });
 
   it('refuses pushes and unknown repositories', async () => {
