@@ -552,6 +552,7 @@ function instructions(cluster: RunningCluster, delivery: Delivery): string {
     '',
     'Watch the delivery:',
     '  npx sluice get kustomizations',
+    ...(delivery.example ? ['  npx sluice get helmreleases'] : []),
     `  npx sluice reconcile source git ${delivery.source}`,
     '',
   ];
