@@ -172,23 +172,44 @@ export function applyReplacements(resources: Resource[], replacements: unknown[]
   }
 }
 
+function varMatches(resources: Resource[], v: Var): Resource[] {
+  const ref = v.objref ?? {};
+  const gv = splitApiVersion(ref.apiVersion ?? '');
+  return resources.filter((r) =>
+    [...r.previousIds(), r.curId()].some(
+      (id) =>
+        (!ref.kind || id.kind === ref.kind) &&
+        (!ref.name || id.name === ref.name) &&
+        (!gv.group || id.group === gv.group) &&
+        (!gv.version || id.version === gv.version) &&
+        (!ref.namespace || id.namespace === ref.namespace),
+    ),
+  );
+}
+
+/** Binds vars to the one resource each names, where they are declared (kustomize's MergeVars). */
+export function bindVars(resources: Resource[], vars: Var[], file: string): void {
+  for (const v of vars) {
+    const m = varMatches(resources, v);
+    if (m.length > 1) {
+      throw new KustomizeError(
+        'KustomizeResolve',
+        `${file}: var ${v.name} matches ${m.length} resources (${m.map((r) => formatId(r.curId())).join(', ')}): unable to disambiguate`,
+        { file },
+      );
+    }
+    if (m.length === 1) m[0]!.refVarNames.push(v.name);
+  }
+}
+
 /** Resolves legacy `vars` and substitutes `$(NAME)` in the fields the specs name. */
 export function resolveVars(resources: Resource[], vars: Var[], specs: FieldSpec[]): void {
   if (vars.length === 0) return;
   const values = new Map<string, JsonValue>();
   for (const v of vars) {
     const ref = v.objref ?? {};
-    const gv = splitApiVersion(ref.apiVersion ?? '');
-    const matches = resources.filter((r) =>
-      [...r.previousIds(), r.curId()].some(
-        (id) =>
-          (!ref.kind || id.kind === ref.kind) &&
-          (!ref.name || id.name === ref.name) &&
-          (!gv.group || id.group === gv.group) &&
-          (!gv.version || id.version === gv.version) &&
-          (!ref.namespace || id.namespace === ref.namespace),
-      ),
-    );
+    const bound = resources.filter((r) => r.refVarNames.includes(v.name));
+    const matches = bound.length > 0 ? bound : varMatches(resources, v);
     if (matches.length !== 1) {
       throw new KustomizeError(
         'KustomizeResolve',

@@ -55,6 +55,8 @@ export class Resource {
   origin: ResourceOrigin | undefined;
   /** The file the resource was read from, relative to the build root. */
   file: string | undefined;
+  /** Names of the legacy vars bound to this resource where they were declared. */
+  refVarNames: string[] = [];
   /** The transformers that ran on it, for `buildMetadata: [transformerAnnotations]`. */
   transformations: ResourceOrigin[] = [];
 
@@ -143,6 +145,7 @@ export class Resource {
       needsHash: this.needsHash,
       origin: this.origin,
       transformations: [...this.transformations],
+      refVarNames: [...this.refVarNames],
     });
     return r;
   }

@@ -8,7 +8,7 @@ import type { LoadRestrictor, RootedFs } from './fs.js';
 import { type GeneratorContext, generate, readGeneratorOptions } from './generators.js';
 import { applyPatch, type LoadedPatch } from './patches.js';
 import { type PluginContext, runGeneratorPlugin, runTransformerPlugin } from './plugins.js';
-import { applyReplacements, type Var } from './replacements.js';
+import { applyReplacements, bindVars, type Var } from './replacements.js';
 import { ResMap } from './resmap.js';
 import { formatId, idEquals, Resource, type ResourceOrigin } from './resource.js';
 import { readSelector } from './selector.js';
@@ -416,7 +416,11 @@ export function accumulateKustomization(
       file,
     });
   }
-  if (Array.isArray(k.vars)) mergeVars(ra, k.vars.filter(isObject) as unknown as Var[], file);
+  if (Array.isArray(k.vars)) {
+    const vars = k.vars.filter(isObject) as unknown as Var[];
+    bindVars(ra.resources.list(), vars, file);
+    mergeVars(ra, vars, file);
+  }
   if (isObject(k.sortOptions)) ra.sortOptions = k.sortOptions;
   if (Array.isArray(k.buildMetadata))
     ra.buildMetadata = k.buildMetadata.filter((x): x is string => typeof x === 'string');
