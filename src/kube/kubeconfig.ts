@@ -73,9 +73,10 @@ function invalid(message: string, cause?: unknown): SluiceError {
 
 /**
  * Loads a kubeconfig (file, text, defaults or in-cluster service account) and resolves one context into a
- * {@link KubeConnection}. Client certificates, bearer tokens, basic auth, token files, exec credential plugins
- * (such as kubelogin) and impersonation are handled by @kubernetes/client-node's authenticators; this module
- * caches what they produce so requests do not re-read files or re-run plugins.
+ * {@link KubeConnection}. Client certificates, bearer tokens, basic auth, token files (the service account)
+ * and impersonation are read here; exec credential plugins (such as kubelogin) and auth providers are run by
+ * @kubernetes/client-node's authenticators, loaded on first use. Credentials are cached so requests do not
+ * re-read files or re-run plugins.
  */
 export function loadKubeConfig(
   source: KubeConfigSource,

@@ -23,7 +23,11 @@ afterAll(async () => {
 });
 
 /** Creates a source and a Kustomization, and returns every version of the Kustomization until it is Ready. */
-async function deliver(kube: KubeClient, name: string): Promise<{ versions: Source[]; ready: Source }> {
+async function deliver(
+  kube: KubeClient,
+  name: string,
+  spec: Record<string, unknown> = {},
+): Promise<{ versions: Source[]; ready: Source }> {
   await kube.create({
     ...GIT,
     metadata: { name, namespace: 'default' },
@@ -51,6 +55,7 @@ async function deliver(kube: KubeClient, name: string): Promise<{ versions: Sour
       path: './apps',
       prune: true,
       sourceRef: { kind: 'GitRepository', name },
+      ...spec,
     },
   });
   const ready = await waitForReady(kube, { ...KS, namespace: 'default', name }, 'True');
@@ -75,6 +80,25 @@ describe('Kustomization status writes', () => {
       expect(conditionOf(ready, 'Ready')).toMatchObject({ reason: 'ReconciliationSucceeded' });
       expect(ready.status?.lastAppliedRevision).toMatch(/^master@sha1:/);
       expect(ready.status?.inventory).toEqual({ entries: [{ id: 'default_app__ConfigMap', v: 'v1' }] });
+
+      const waited = await deliver(env.kube, 'fast-wait', { wait: true });
+      expect(statusWrites(waited.versions)).toHaveLength(1);
+      expect(conditionOf(waited.ready, 'Healthy')).toMatchObject({ status: 'True', reason: 'Succeeded' });
+      expect(conditionOf(waited.ready, 'Reconciling')).toBeUndefined();
+      // One Kubernetes Event (the change set); notifications also hear that health checks passed.
+      const written = await env.kube.list({ apiVersion: 'v1', kind: 'Event' }, { namespace: 'default' });
+      const mine = written.items.filter((e) => {
+        const involved = (e as { involvedObject?: { kind?: string; name?: string } }).involvedObject;
+        return involved?.kind === 'Kustomization' && involved.name === 'fast-wait';
+      });
+      expect(mine.map((e) => (e as { message?: string }).message)).toEqual([
+        expect.stringMatching(/^ConfigMap\/default\/app configured|^ConfigMap\/default\/app created/),
+      ]);
+      expect(
+        env.events.some(
+          (e) => e.involvedObject.name === 'fast-wait' && e.message.startsWith('Health check passed'),
+        ),
+      ).toBe(true);
     } finally {
       await env.stop();
     }

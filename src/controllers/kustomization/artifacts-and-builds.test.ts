@@ -138,7 +138,9 @@ describe('ManifestBuilder', () => {
     };
     const first = await builder.objects(ks('one', spec), artifact('one'));
     const second = await builder.objects(ks('two', spec), artifact('one'));
-    expect(second).toBe(first);
+    // Shared as JSON: equal objects, each caller its own copy.
+    expect(second).toEqual(first);
+    expect(second).not.toBe(first);
     expect(requests).toHaveLength(1);
     expect(first).toEqual([
       {

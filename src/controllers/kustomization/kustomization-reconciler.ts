@@ -108,9 +108,9 @@ export interface KustomizationReconcilerOptions {
   /** Requests in flight per apply, prune and health check. Default: 8. */
   applyConcurrency?: number;
   /**
-   * How long a reconcile of a new revision or generation runs before its progress (`Reconciling=True`,
-   * "Fetching manifests…") is written to status; a reconcile that ends sooner writes its status once. Default:
-   * 2 000 ms (0 writes it at once, as Flux does).
+   * How long a reconcile of a new revision or generation runs before its progress (`Reconciling=True` with
+   * "Fetching manifests…" or "Running health checks…") is written to status; a reconcile that ends sooner
+   * writes its status once. Default: 2 000 ms (0 writes it at once, as Flux does).
    */
   progressDelayMs?: number;
 }
@@ -139,7 +139,7 @@ function readyOf(obj: KubeObject | undefined) {
 }
 
 /**
- * Writes mid-run progress through a patcher: now, or later when the reconcile is still running by then. A
+ * Writes mid-run progress through a patcher when the reconcile is still running after a delay. A
  * delayed write patches a snapshot of the object, so that the reconcile keeps changing its status meanwhile
  * without those changes being taken as written.
  */
@@ -163,7 +163,7 @@ class StatusWriter {
     this.#signal = signal;
   }
 
-  /** Writes the status as it is in `delayMs` (0: now), unless {@link patchNow} or {@link settle} comes first. */
+  /** Writes the status as it is in `delayMs` (0: now), unless {@link settle} comes first. */
   patchLater(delayMs: number): void {
     this.#cancel();
     if (delayMs <= 0) this.#writeSnapshot();
@@ -172,12 +172,6 @@ class StatusWriter {
         this.#timer = undefined;
         this.#writeSnapshot();
       }, delayMs);
-  }
-
-  /** Writes the status now, after a write in flight. */
-  async patchNow(): Promise<void> {
-    await this.settle();
-    await this.#patcher.patch(this.#obj, { signal: this.#signal });
   }
 
   /** Cancels a pending write and waits for one in flight. */
@@ -369,7 +363,7 @@ export class KustomizationReconciler implements Reconciler {
         revision,
         timeoutMs,
         force: newRevision || changeSet.hasChanges(),
-        patch: () => writer.patchNow(),
+        progress: () => writer.patchLater(this.#progressDelayMs),
       });
 
       status.lastAppliedRevision = revision;
@@ -577,7 +571,7 @@ export class KustomizationReconciler implements Reconciler {
     obj: KustomizationObject,
     manager: ResourceManager,
     changeSet: ChangeSet,
-    opts: { revision: string; timeoutMs: number; force: boolean; patch: () => Promise<unknown> },
+    opts: { revision: string; timeoutMs: number; force: boolean; progress: () => void },
   ): Promise<void> {
     const spec = obj.spec;
     const self = obj.metadata;
@@ -601,13 +595,12 @@ export class KustomizationReconciler implements Reconciler {
       return;
     }
     const wasHealthy = conditions.isTrue(obj, ConditionType.Healthy);
+    const wasUnhealthy = conditions.isFalse(obj, ConditionType.Healthy);
     if (!wasHealthy || opts.force) {
       const message = `Running health checks for revision ${opts.revision} with a timeout of ${formatDuration(opts.timeoutMs)}`;
       conditions.markReconciling(obj, ConditionReason.Progressing, message);
       conditions.markUnknown(obj, ConditionType.Healthy, ConditionReason.Progressing, message);
-      await opts.patch().catch((err: unknown) => {
-        ctx.log.warn({ err: (err as Error).message }, 'progress patch failed');
-      });
+      opts.progress();
     }
     const start = this.#clock.now();
     try {
@@ -626,7 +619,10 @@ export class KustomizationReconciler implements Reconciler {
     }
     const message = `Health check passed in ${formatDuration(this.#clock.now() - start)}`;
     if (!wasHealthy) {
-      await this.#deps.recorder.normal(obj, this.#eventReason(obj), message, this.#meta(opts.revision));
+      // Notifications hear every first pass; a Kubernetes Event is written only on recovery, as for
+      // "Reconciliation finished": a first apply already has its change-set Event.
+      const to = wasUnhealthy ? this.#deps.recorder : (this.#deps.streamRecorder ?? this.#deps.recorder);
+      await to.normal(obj, this.#eventReason(obj), message, this.#meta(opts.revision));
     }
     conditions.markTrue(obj, ConditionType.Healthy, ConditionReason.Succeeded, message);
   }
