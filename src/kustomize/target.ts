@@ -271,7 +271,7 @@ export function accumulateKustomization(
       },
     );
   }
-  if (!isComponent && kind === 'Component') {
+  if (!isComponent && kind === 'Component' && ctx.stack.length > 1) {
     throw new KustomizeError(
       'KustomizeInvalidKustomization',
       `${file} is a Component: list it under components, not resources`,
