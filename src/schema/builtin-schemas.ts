@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { JSONSchemaProps } from './json-schema.js';
 import { ATOMIC_STRUCTS, FIELD_FACTS, listTypeOf } from './patch-meta.js';
@@ -73,8 +74,23 @@ const modelClasses = new Map<string, string>();
  * once, on first use.
  */
 export function builtinSchemas(): Record<string, JSONSchemaProps> {
-  cached ??= build();
+  cached ??= readPrecomputed() ?? buildBuiltinSchemas();
   return cached;
+}
+
+/**
+ * The schemas `npm run build` writes next to the compiled module (`bin/write-builtin-schemas.js`): reading
+ * them takes a millisecond where building them from the client-node models takes over a hundred, which
+ * every CLI command and controller start would pay.
+ */
+const PRECOMPUTED = new URL('./builtin-schemas.json', import.meta.url);
+
+function readPrecomputed(): Record<string, JSONSchemaProps> | undefined {
+  try {
+    return JSON.parse(readFileSync(PRECOMPUTED, 'utf8')) as Record<string, JSONSchemaProps>;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The @kubernetes/client-node model class each built-in schema comes from (`io.k8s.api.apps.v1.Deployment` → `V1Deployment`). */
@@ -88,7 +104,8 @@ function loadModels(): Record<string, unknown> {
   return require('@kubernetes/client-node/dist/gen/models/all.js') as Record<string, unknown>;
 }
 
-function build(): Record<string, JSONSchemaProps> {
+/** Builds the built-in schemas from the @kubernetes/client-node models and the facts tables. */
+export function buildBuiltinSchemas(): Record<string, JSONSchemaProps> {
   const models = loadModels();
   const modelOf = (className: string): ModelClass | undefined => {
     const m = models[className] as ModelClass | undefined;

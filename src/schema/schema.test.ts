@@ -103,3 +103,14 @@ describe('typeFromSchema()', () => {
     expect(node.field('metadata')!.field('labels')!.type).toBe('map');
   });
 });
+
+describe('the precomputed built-in schemas', () => {
+  it('written by npm run build equal the schemas built from the models', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { buildBuiltinSchemas } = await import('./builtin-schemas.js');
+    const written = JSON.parse(
+      await readFile(new URL('../../dist/schema/builtin-schemas.json', import.meta.url), 'utf8'),
+    );
+    expect(written).toEqual(JSON.parse(JSON.stringify(buildBuiltinSchemas())));
+  });
+});
