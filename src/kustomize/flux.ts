@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { parse as parseScalar } from 'yaml';
 import { isObject, type JsonObject, type JsonValue } from '../patch/index.js';
+import { type TypeNode, typeForKind } from '../schema/index.js';
 import { KustomizeError } from './errors.js';
 import { type BuildContext, KUSTOMIZATION_FILES, loadKustomization } from './target.js';
 import { parseYamlStream } from './yaml-input.js';
@@ -167,13 +168,16 @@ function substituteValue(
   vars: Record<string, string>,
   strict: boolean,
   where: string,
+  type: TypeNode | undefined,
 ): JsonValue {
   if (typeof v === 'string') {
     if (!v.includes('$')) return v;
     const r = expand(v, vars, strict, where);
     if (r === v) return v;
     // Flux substitutes in the YAML text, so a plain scalar that becomes a number or boolean changes type.
-    if (v.startsWith('${') && v.endsWith('}') && !r.includes('\n')) {
+    // Where the schema says the field is a string (ConfigMap data, labels, env values), the source must
+    // have quoted it to be valid, and it stays a string.
+    if (type?.type !== 'string' && v.startsWith('${') && v.endsWith('}') && !r.includes('\n')) {
       try {
         const parsed = parseScalar(r, { schema: 'core' }) as unknown;
         if (typeof parsed === 'number' || typeof parsed === 'boolean') return parsed;
@@ -183,11 +187,14 @@ function substituteValue(
     }
     return r;
   }
-  if (Array.isArray(v)) return v.map((x) => substituteValue(x, vars, strict, where));
+  if (Array.isArray(v)) {
+    const items = type?.items();
+    return v.map((x) => substituteValue(x, vars, strict, where, items));
+  }
   if (isObject(v)) {
     const out: JsonObject = {};
     for (const [k, x] of Object.entries(v))
-      out[expand(k, vars, strict, where)] = substituteValue(x, vars, strict, where);
+      out[expand(k, vars, strict, where)] = substituteValue(x, vars, strict, where, type?.field(k));
     return out;
   }
   return v;
@@ -216,6 +223,10 @@ export function substitute(
     const ann = isObject(meta.annotations) ? meta.annotations : {};
     if (ann[DISABLED] === 'disabled') return o;
     const where = `${String(o.kind)}/${String(meta.name ?? '')}`;
-    return substituteValue(o, vars, options.strict ?? false, where) as JsonObject;
+    const type =
+      typeof o.apiVersion === 'string' && typeof o.kind === 'string'
+        ? typeForKind(o.apiVersion, o.kind)
+        : undefined;
+    return substituteValue(o, vars, options.strict ?? false, where, type) as JsonObject;
   });
 }

@@ -74,6 +74,38 @@ describe('Flux extras on a kustomize build', () => {
     expect(deploy.spec.replicas).toBe(1);
   });
 
+  it('substitute() keeps values of string fields strings, and types numbers elsewhere', () => {
+    const objects: JsonObject[] = [
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'c', labels: { replicas: '${replicas}' } },
+        data: { replicas: '${replicas}', enabled: '${enabled}' },
+      },
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'd' },
+        spec: {
+          replicas: '${replicas}',
+          template: { spec: { containers: [{ name: 'x', env: [{ name: 'N', value: '${replicas}' }] }] } },
+        },
+      },
+      {
+        apiVersion: 'example.com/v1',
+        kind: 'Widget',
+        metadata: { name: 'w' },
+        spec: { size: '${replicas}' },
+      },
+    ];
+    const [cm, deploy, widget] = substitute(objects, { replicas: '3', enabled: 'true' }) as unknown as Obj[];
+    expect(cm!.data).toEqual({ replicas: '3', enabled: 'true' });
+    expect(cm!.metadata.labels).toEqual({ replicas: '3' });
+    expect(deploy!.spec.replicas).toBe(3);
+    expect(deploy!.spec.template.spec.containers[0].env[0].value).toBe('3');
+    expect(widget!.spec.size).toBe(3);
+  });
+
   it('substitute() skips objects annotated substitute: disabled, and fails on unset variables only when strict', () => {
     const obj = {
       kind: 'ConfigMap',
