@@ -4,6 +4,7 @@ import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, dirname, extname, join } from 'node:path';
+import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 
@@ -135,36 +136,13 @@ export async function startGitHttpServer(
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
     req.pipe(child.stdin);
     child.stdin.on('error', () => {});
-    let head = Buffer.alloc(0);
-    let headersDone = false;
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (headersDone) {
-        res.write(chunk);
-        return;
-      }
-      head = Buffer.concat([head, chunk]);
-      const sep = head.indexOf('\r\n\r\n');
-      if (sep < 0) return;
-      headersDone = true;
-      let status = 200;
-      const headers: Record<string, string> = {};
-      for (const line of head.subarray(0, sep).toString('latin1').split('\r\n')) {
-        const i = line.indexOf(':');
-        if (i < 0) continue;
-        const k = line.slice(0, i).trim();
-        const v = line.slice(i + 1).trim();
-        if (k.toLowerCase() === 'status') status = Number.parseInt(v, 10);
-        else headers[k] = v;
-      }
-      res.writeHead(status, headers);
-      res.write(head.subarray(sep + 4));
-    });
+    relayCgiResponse(child.stdout, res);
     child.stderr.on('data', (chunk: Buffer) =>
       logger.debug({ repository: m[1], stderr: chunk.toString().trim() }, 'git http-backend'),
     );
     child.on('close', () => {
       clearTimeout(timer);
-      if (!headersDone) res.writeHead(500);
+      if (!res.headersSent) res.writeHead(500);
       res.end();
     });
     child.on('error', (err) => {
@@ -195,4 +173,34 @@ export async function startGitHttpServer(
       await new Promise<void>((ok) => server.close(() => ok()));
     },
   };
+}
+
+/**
+ * Relays a CGI program's output (such as `git http-backend`'s) to an HTTP response: the header block up to
+ * the blank line becomes the status (from `Status:`) and headers, the rest the body. The caller ends the
+ * response when the program exits.
+ */
+export function relayCgiResponse(stdout: Readable, res: ServerResponse): void {
+  let head = Buffer.alloc(0);
+  stdout.on('data', (chunk: Buffer) => {
+    if (res.headersSent) {
+      res.write(chunk);
+      return;
+    }
+    head = Buffer.concat([head, chunk]);
+    const sep = head.indexOf('\r\n\r\n');
+    if (sep < 0) return;
+    let status = 200;
+    const headers: Record<string, string> = {};
+    for (const line of head.subarray(0, sep).toString('latin1').split('\r\n')) {
+      const i = line.indexOf(':');
+      if (i < 0) continue;
+      const k = line.slice(0, i).trim();
+      const v = line.slice(i + 1).trim();
+      if (k.toLowerCase() === 'status') status = Number.parseInt(v, 10);
+      else headers[k] = v;
+    }
+    res.writeHead(status, headers);
+    res.write(head.subarray(sep + 4));
+  });
 }

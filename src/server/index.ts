@@ -32,6 +32,7 @@ export {
   type GitHttpServer,
   type GitHttpServerDeps,
   type GitHttpServerOptions,
+  relayCgiResponse,
   startGitHttpServer,
 } from './git-http-server.js';
 export {

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { relayCgiResponse } from '../../../src/server/index.js';
 
 const exec = promisify(execFile);
 
@@ -158,32 +159,9 @@ export async function startGitHttpServer(options: GitHttpServerOptions = {}): Pr
       },
     });
     req.pipe(child.stdin);
-    let head = Buffer.alloc(0);
-    let headersDone = false;
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (headersDone) {
-        res.write(chunk);
-        return;
-      }
-      head = Buffer.concat([head, chunk]);
-      const sep = head.indexOf('\r\n\r\n');
-      if (sep < 0) return;
-      headersDone = true;
-      let status = 200;
-      const headers: Record<string, string> = {};
-      for (const line of head.subarray(0, sep).toString('latin1').split('\r\n')) {
-        const i = line.indexOf(':');
-        if (i < 0) continue;
-        const k = line.slice(0, i).trim();
-        const v = line.slice(i + 1).trim();
-        if (k.toLowerCase() === 'status') status = Number.parseInt(v, 10);
-        else headers[k] = v;
-      }
-      res.writeHead(status, headers);
-      res.write(head.subarray(sep + 4));
-    });
+    relayCgiResponse(child.stdout, res);
     child.stdout.on('end', () => {
-      if (!headersDone) res.writeHead(500);
+      if (!res.headersSent) res.writeHead(500);
       res.end();
     });
     child.on('error', () => res.destroy());
