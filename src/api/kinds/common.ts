@@ -80,6 +80,20 @@ export const DependencyReferenceSchema = Type.Object({
   ),
 });
 
+/**
+ * A dependency that may name its kind (a Sluice extension to Flux): `kinds[0]`, the object's own kind, is the
+ * default, and the other delivery kind may be named, so Kustomizations and HelmReleases can wait for each other.
+ */
+export const dependencyWithKind = (
+  kinds: readonly ['Kustomization', 'HelmRelease'] | readonly ['HelmRelease', 'Kustomization'],
+) =>
+  Type.Object({
+    ...DependencyReferenceSchema.properties,
+    kind: Type.Optional(
+      StringEnum(kinds, { description: `Kind of the referent: ${kinds[0]} (default) or ${kinds[1]}.` }),
+    ),
+  });
+
 /** Selects objects by group, version, kind, name, namespace, and label and annotation selectors. */
 export const SelectorSchema = Type.Object({
   annotationSelector: Type.Optional(Type.String({ description: 'Kubernetes annotation selector.' })),

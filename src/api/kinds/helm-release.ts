@@ -11,7 +11,7 @@ import {
 import {
   CommonMetadataSchema,
   Conditions,
-  DependencyReferenceSchema,
+  dependencyWithKind,
   HealthCheckExprSchema,
   IgnoreRuleSchema,
   ImageSchema,
@@ -79,18 +79,8 @@ const ChartSourceRef = Type.Object(
   { description: 'The source of the chart.' },
 );
 
-/**
- * A HelmRelease's dependency: Flux's reference plus an optional `kind` (`HelmRelease` by default, or
- * `Kustomization`), a Sluice extension.
- */
-const HelmReleaseDependencySchema = Type.Object({
-  ...DependencyReferenceSchema.properties,
-  kind: Type.Optional(
-    StringEnum(['HelmRelease', 'Kustomization'] as const, {
-      description: 'Kind of the referent: HelmRelease (default) or Kustomization.',
-    }),
-  ),
-});
+/** A dependency on another Kustomization or HelmRelease (the `kind` field is a Sluice extension). */
+const HelmReleaseDependencySchema = dependencyWithKind(['HelmRelease', 'Kustomization'] as const);
 
 /** The schema of a HelmRelease's spec. */
 export const HelmReleaseSpecSchema = Type.Object(

@@ -4,7 +4,7 @@ import { DateTime, Duration, Int64, LocalObjectReference, StringEnum, StringMap 
 import {
   CommonMetadataSchema,
   Conditions,
-  DependencyReferenceSchema,
+  dependencyWithKind,
   HealthCheckExprSchema,
   IgnoreRuleSchema,
   ImageSchema,
@@ -17,18 +17,8 @@ import {
   PatchSchema,
 } from './common.js';
 
-/**
- * A Kustomization's dependency: Flux's reference plus an optional `kind` (`Kustomization` by default, or
- * `HelmRelease`), a Sluice extension.
- */
-const KustomizationDependencySchema = Type.Object({
-  ...DependencyReferenceSchema.properties,
-  kind: Type.Optional(
-    StringEnum(['Kustomization', 'HelmRelease'] as const, {
-      description: 'Kind of the referent: Kustomization (default) or HelmRelease.',
-    }),
-  ),
-});
+/** A dependency on another Kustomization or HelmRelease (the `kind` field is a Sluice extension). */
+const KustomizationDependencySchema = dependencyWithKind(['Kustomization', 'HelmRelease'] as const);
 
 /** The schema of a Kustomization's spec. */
 export const KustomizationSpecSchema = Type.Object(
