@@ -59,13 +59,15 @@ function selectReferral(
   fs: FieldSpec,
   identical: (rs: Resource[]) => boolean,
 ): Resource | undefined {
-  let c = candidates.filter((r) => r.previousIds().some((id) => id.name === oldName));
-  c = c.filter((r) => r.previousIds().some((id) => selects(target, id)));
+  // Only resources that were renamed, moved or re-kinded are candidates (kustomize's PrevIds): a
+  // reference to a resource that kept its id needs no update, and one that did move wins over it.
+  let c = candidates.filter((r) => r.prevIds.some((id) => id.name === oldName));
+  c = c.filter((r) => r.prevIds.some((id) => selects(target, id)));
   if (fs.path.endsWith('roleRef/name')) {
     const rr = referrer.obj.roleRef;
     if (isObject(rr) && typeof rr.apiGroup === 'string' && typeof rr.kind === 'string') {
       const g: Gvk = { group: rr.apiGroup, version: '', kind: rr.kind };
-      c = c.filter((r) => r.previousIds().some((id) => selects(g, id)));
+      c = c.filter((r) => r.prevIds.some((id) => selects(g, id)));
     }
   }
   if (!referrer.clusterScoped()) {
