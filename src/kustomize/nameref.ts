@@ -13,9 +13,12 @@ function selects(target: Gvk, id: ResId): boolean {
   return specSelects(target, id);
 }
 
+/** Whether the shorter list is the tail of the longer one; an empty list matches only an empty one. */
 function sameEndingSubarray(a: string[], b: string[]): boolean {
-  const n = Math.min(a.length, b.length);
-  for (let i = 1; i <= n; i++) if (a[a.length - i] !== b[b.length - i]) return false;
+  const [short, long] = a.length <= b.length ? [a, b] : [b, a];
+  if (short.length === 0) return long.length === 0;
+  const diff = long.length - short.length;
+  for (let i = short.length - 1; i >= 0; i--) if (long[i + diff] !== short[i]) return false;
   return true;
 }
 
@@ -27,12 +30,8 @@ function affixesEqual(r: Resource, o: Resource, allowEmpty: boolean): boolean {
       (pe || sameEndingSubarray(r.prefixes, o.prefixes)) && (se || sameEndingSubarray(r.suffixes, o.suffixes))
     );
   }
-  return (
-    r.prefixes.length === o.prefixes.length &&
-    sameEndingSubarray(r.prefixes, o.prefixes) &&
-    r.suffixes.length === o.suffixes.length &&
-    sameEndingSubarray(r.suffixes, o.suffixes)
-  );
+  // Not an exact comparison: kustomize accepts one affix list ending the other here too.
+  return sameEndingSubarray(r.prefixes, o.prefixes) && sameEndingSubarray(r.suffixes, o.suffixes);
 }
 
 /** The resources a referrer may point at: same namespace, cluster-scoped, or a RoleBinding's subjects. */
