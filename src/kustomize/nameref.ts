@@ -91,6 +91,7 @@ function selectReferral(
 
 /** Updates the fields that refer to other resources by name after those resources were renamed. */
 export function fixNameReferences(resources: Resource[], refs: NameReference[]): void {
+  for (const r of resources) if (r.kind === 'RoleBinding') checkSubjectNamespaces(r);
   const byKind = new Map<string, Resource[]>();
   for (const r of resources) {
     for (const id of [...r.previousIds(), r.curId()]) {
@@ -142,6 +143,25 @@ export function fixNameReferences(resources: Resource[], refs: NameReference[]):
           }
         });
       }
+    }
+  }
+}
+
+/**
+ * Rejects a RoleBinding whose ServiceAccount subject has a `namespace` key that is not a string (for
+ * example left blank), as kustomize does before it looks for the accounts the binding refers to.
+ */
+function checkSubjectNamespaces(binding: Resource): void {
+  const subjects = binding.obj.subjects;
+  if (!Array.isArray(subjects)) return;
+  for (const s of subjects) {
+    if (!isObject(s) || s.kind !== 'ServiceAccount' || !('namespace' in s)) continue;
+    if (typeof s.namespace !== 'string') {
+      const who = typeof s.name === 'string' ? ` ${s.name}` : '';
+      throw new KustomizeError(
+        'KustomizeResolve',
+        `${formatId(binding.curId())}: namespace is blank for subject ServiceAccount${who}: set it or leave the field out`,
+      );
     }
   }
 }
