@@ -37,6 +37,12 @@ export interface WaitOptions {
   signal?: AbortSignal;
   /** Called after each check in which some object's status or message changed. */
   onProgress?: (statuses: readonly ObjectStatus[]) => void;
+  /**
+   * Follow objects the `labelSelector` matches with a watch of their kind and namespace (narrowed by that
+   * selector) instead of re-reading them: a change is seen as the server reports it, and nothing is polled.
+   * Objects outside the selector, and any whose watch ends or fails, are polled. Default: true.
+   */
+  watch?: boolean;
 }
 
 /** Read a kind with one LIST instead of GETs when this many of its objects share a namespace. */
@@ -49,6 +55,124 @@ interface Group {
   kind: string;
   namespace: string | undefined;
   indexes: number[];
+}
+
+/** The labels of an equality-only selector (`k1=v1,k2=v2`), or undefined when it uses anything else. */
+function equalitySelector(selector: string | undefined): [string, string][] | undefined {
+  if (!selector) return undefined;
+  const pairs: [string, string][] = [];
+  for (const term of selector.split(',')) {
+    const m = /^\s*([^=!\s]+)\s*==?\s*([^=!\s]*)\s*$/.exec(term);
+    if (!m) return undefined;
+    pairs.push([m[1]!, m[2]!]);
+  }
+  return pairs;
+}
+
+function matches(obj: KubeObject, pairs: readonly [string, string][]): boolean {
+  const labels = obj.metadata?.labels ?? {};
+  return pairs.every(([k, v]) => labels[k] === v);
+}
+
+/**
+ * Watches of the kinds being waited for: one per apiVersion, kind and namespace, narrowed by the owner
+ * selector, started from the oldest resourceVersion read. Each event for an object waited for replaces what
+ * was read, and wakes the wait up.
+ */
+class Followers {
+  readonly #kube: KubeClient;
+  readonly #selector: string;
+  readonly #abort = new AbortController();
+  readonly #active = new Map<string, Map<string, number>>();
+  /** Groups whose watch ended: polled for the rest of the wait, so a failing watch is never retried in a loop. */
+  readonly #ended = new Set<string>();
+  /** Newest state seen per ref index; `null` when the object was deleted. */
+  readonly latest = new Map<number, KubeObject | null>();
+  #wake: (() => void) | undefined;
+
+  constructor(kube: KubeClient, selector: string, signal: AbortSignal | undefined) {
+    this.#kube = kube;
+    this.#selector = selector;
+    signal?.addEventListener('abort', () => this.#abort.abort(), { once: true });
+  }
+
+  /** Whether object `name` of group `key` is followed by a running watch. */
+  follows(key: string, name: string): boolean {
+    return this.#active.get(key)?.has(name) ?? false;
+  }
+
+  /**
+   * Starts following `objects` (their ref index and the state just read) of one group, unless the group is
+   * followed already or its watch ended before; says whether they are followed now. A watch that ends or
+   * fails stops following its objects, which are then polled.
+   */
+  follow(key: string, group: Group, objects: { index: number; name: string; obj: KubeObject }[]): boolean {
+    if (this.#active.has(key) || this.#ended.has(key) || this.#abort.signal.aborted) return false;
+    const names = new Map(objects.map((o) => [o.name, o.index]));
+    const known = new Map(objects.map((o) => [o.index, Number(o.obj.metadata.resourceVersion ?? 0)]));
+    const from = Math.min(...known.values());
+    if (!Number.isFinite(from) || from <= 0) return false;
+    this.#active.set(key, names);
+    void (async () => {
+      try {
+        const events = this.#kube.watch(
+          { apiVersion: group.apiVersion, kind: group.kind },
+          {
+            ...(group.namespace ? { namespace: group.namespace } : {}),
+            labelSelector: this.#selector,
+            resourceVersion: String(from),
+            allowWatchBookmarks: false,
+            signal: this.#abort.signal,
+          },
+        );
+        for await (const event of events) {
+          if (event.type === 'ERROR') break;
+          if (event.type === 'BOOKMARK') continue;
+          const index = names.get(event.object?.metadata?.name ?? '');
+          if (index === undefined) continue;
+          const rv = Number(event.object.metadata.resourceVersion ?? 0);
+          if (rv <= (known.get(index) ?? 0)) continue;
+          known.set(index, rv);
+          this.latest.set(index, event.type === 'DELETED' ? null : event.object);
+          this.#wake?.();
+        }
+      } catch {
+        // Polling takes over.
+      } finally {
+        if (this.#active.get(key) === names) this.#active.delete(key);
+        this.#ended.add(key);
+        this.#wake?.();
+      }
+    })();
+    return true;
+  }
+
+  /** Whether any watch is running. */
+  get running(): boolean {
+    return this.#active.size > 0;
+  }
+
+  /** Resolves after `ms`, or sooner when a followed object changes or a watch stops. */
+  async pause(ms: number, clock: Clock, signal: AbortSignal | undefined): Promise<void> {
+    if (this.latest.size > 0) return;
+    const woken = new Promise<void>((resolve) => {
+      this.#wake = resolve;
+    });
+    const stop = new AbortController();
+    const onAbort = () => stop.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await Promise.race([woken, sleep(ms, { clock, signal: stop.signal }).catch(() => undefined)]);
+    } finally {
+      this.#wake = undefined;
+      stop.abort();
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  close(): void {
+    this.#abort.abort();
+  }
 }
 
 /**
@@ -77,98 +201,150 @@ export async function waitForObjects(
     status: 'Unknown',
     message: '',
   }));
+  const groupKey = (ref: ObjectRef) => `${ref.apiVersion}|${ref.kind}|${ref.namespace ?? ''}`;
+  const selectorPairs = options.watch === false ? undefined : equalitySelector(options.labelSelector);
+  const followers =
+    selectorPairs && options.labelSelector ? new Followers(kube, options.labelSelector, signal) : undefined;
 
-  for (let round = 0; ; round++) {
-    signal?.throwIfAborted();
-    const groups = new Map<string, Group>();
-    refs.forEach((ref, i) => {
-      if (statuses[i]!.status === 'Current') return;
-      const key = `${ref.apiVersion}|${ref.kind}|${ref.namespace ?? ''}`;
-      let g = groups.get(key);
-      if (!g) {
-        g = { apiVersion: ref.apiVersion, kind: ref.kind, namespace: ref.namespace, indexes: [] };
-        groups.set(key, g);
-      }
-      g.indexes.push(i);
-    });
-    const found = new Array<KubeObject | undefined | Error>(refs.length);
-    const callTimeout = Math.max(1_000, deadline - clock.now());
-    await mapLimit([...groups.values()], deps.concurrency, async (g) => {
-      if (g.indexes.length >= LIST_THRESHOLD) {
-        try {
-          const list = await kube.list(
-            { apiVersion: g.apiVersion, kind: g.kind },
-            {
-              ...(g.namespace ? { namespace: g.namespace } : {}),
-              ...(options.labelSelector ? { labelSelector: options.labelSelector } : {}),
-              timeoutMs: callTimeout,
-              ...sig(signal),
-            },
-          );
-          const byName = new Map(list.items.map((o) => [o.metadata.name, o]));
-          for (const i of g.indexes) found[i] = byName.get(refs[i]!.name);
-          // Objects the selector does not match (health checks of objects another owner applied) are read
-          // one by one, so the selector only narrows the LIST and never hides an object.
-          if (options.labelSelector) {
-            await Promise.all(
-              g.indexes
-                .filter((i) => found[i] === undefined)
-                .map(async (i) => {
-                  found[i] = await kube.tryGet(refs[i]!, { timeoutMs: callTimeout, ...sig(signal) });
-                }),
-            );
-          }
-        } catch (err) {
-          for (const i of g.indexes) found[i] = err as Error;
+  try {
+    for (let round = 0; ; round++) {
+      signal?.throwIfAborted();
+      const found = new Array<KubeObject | undefined | Error>(refs.length);
+      const read = new Array<boolean>(refs.length).fill(false);
+      // What the watches reported since the last round needs no reading.
+      if (followers) {
+        for (const [i, obj] of followers.latest) {
+          found[i] = obj ?? undefined;
+          read[i] = true;
         }
-        return;
+        followers.latest.clear();
       }
-      await Promise.all(
-        g.indexes.map(async (i) => {
+      const groups = new Map<string, Group>();
+      refs.forEach((ref, i) => {
+        if (statuses[i]!.status === 'Current' || read[i]) return;
+        const key = groupKey(ref);
+        if (followers?.follows(key, ref.name)) return;
+        let g = groups.get(key);
+        if (!g) {
+          g = { apiVersion: ref.apiVersion, kind: ref.kind, namespace: ref.namespace, indexes: [] };
+          groups.set(key, g);
+        }
+        g.indexes.push(i);
+        read[i] = true;
+      });
+      const callTimeout = Math.max(1_000, deadline - clock.now());
+      await mapLimit([...groups.values()], deps.concurrency, async (g) => {
+        if (g.indexes.length >= LIST_THRESHOLD) {
           try {
-            found[i] = await kube.tryGet(refs[i]!, { timeoutMs: callTimeout, ...sig(signal) });
+            const list = await kube.list(
+              { apiVersion: g.apiVersion, kind: g.kind },
+              {
+                ...(g.namespace ? { namespace: g.namespace } : {}),
+                ...(options.labelSelector ? { labelSelector: options.labelSelector } : {}),
+                timeoutMs: callTimeout,
+                ...sig(signal),
+              },
+            );
+            const byName = new Map(list.items.map((o) => [o.metadata.name, o]));
+            for (const i of g.indexes) found[i] = byName.get(refs[i]!.name);
+            // Objects the selector does not match (health checks of objects another owner applied) are read
+            // one by one, so the selector only narrows the LIST and never hides an object.
+            if (options.labelSelector) {
+              await Promise.all(
+                g.indexes
+                  .filter((i) => found[i] === undefined)
+                  .map(async (i) => {
+                    found[i] = await kube.tryGet(refs[i]!, { timeoutMs: callTimeout, ...sig(signal) });
+                  }),
+              );
+            }
           } catch (err) {
-            found[i] = err as Error;
+            for (const i of g.indexes) found[i] = err as Error;
           }
-        }),
-      );
-    });
-    signal?.throwIfAborted();
-
-    let changed = false;
-    statuses = statuses.map((prev, i) => {
-      if (prev.status === 'Current') return prev;
-      const obj = found[i];
-      let next: Pick<ObjectStatus, 'status' | 'message'>;
-      if (obj instanceof Error) next = { status: 'Unknown', message: obj.message };
-      else if (!obj) next = { status: 'NotFound', message: 'Resource not found' };
-      else next = deps.computeStatus(obj);
-      if (next.status === prev.status && next.message === prev.message) return prev;
-      changed = true;
-      return { ...prev, status: next.status, message: next.message };
-    });
-    if (changed) options.onProgress?.(statuses);
-
-    const notCurrent = statuses.filter((s) => s.status !== 'Current');
-    if (notCurrent.length === 0) return statuses;
-    const failed = notCurrent.filter((s) => s.status === 'Failed');
-    const terminal = failed.length === notCurrent.length;
-    if ((failFast && failed.length > 0) || terminal) {
-      throw new HealthCheckError(`Failed early due to stalled resources: [${describe(failed)}]`, {
-        statuses,
-        failed,
-        timedOut: false,
+          return;
+        }
+        await Promise.all(
+          g.indexes.map(async (i) => {
+            try {
+              found[i] = await kube.tryGet(refs[i]!, { timeoutMs: callTimeout, ...sig(signal) });
+            } catch (err) {
+              found[i] = err as Error;
+            }
+          }),
+        );
       });
-    }
-    const left = deadline - clock.now();
-    if (left <= 0) {
-      throw new HealthCheckError(`Timeout waiting for: [${describe(notCurrent)}]`, {
-        statuses,
-        failed: notCurrent,
-        timedOut: true,
+      signal?.throwIfAborted();
+
+      let changed = false;
+      statuses = statuses.map((prev, i) => {
+        if (prev.status === 'Current' || !read[i]) return prev;
+        const obj = found[i];
+        let next: Pick<ObjectStatus, 'status' | 'message'>;
+        if (obj instanceof Error) next = { status: 'Unknown', message: obj.message };
+        else if (!obj) next = { status: 'NotFound', message: 'Resource not found' };
+        else next = deps.computeStatus(obj);
+        if (next.status === prev.status && next.message === prev.message) return prev;
+        changed = true;
+        return { ...prev, status: next.status, message: next.message };
       });
+      if (changed) options.onProgress?.(statuses);
+
+      const notCurrent = statuses.filter((s) => s.status !== 'Current');
+      if (notCurrent.length === 0) return statuses;
+      const failed = notCurrent.filter((s) => s.status === 'Failed');
+      const terminal = failed.length === notCurrent.length;
+      if ((failFast && failed.length > 0) || terminal) {
+        throw new HealthCheckError(`Failed early due to stalled resources: [${describe(failed)}]`, {
+          statuses,
+          failed,
+          timedOut: false,
+        });
+      }
+      const left = deadline - clock.now();
+      if (left <= 0) {
+        throw new HealthCheckError(`Timeout waiting for: [${describe(notCurrent)}]`, {
+          statuses,
+          failed: notCurrent,
+          timedOut: true,
+        });
+      }
+      let polled = false;
+      if (followers && selectorPairs) {
+        // Follow the pending objects this owner applied; the rest are polled.
+        const byGroup = new Map<
+          string,
+          { group: Group; objects: { index: number; name: string; obj: KubeObject }[] }
+        >();
+        refs.forEach((ref, i) => {
+          const s = statuses[i]!.status;
+          if (s === 'Current' || s === 'Failed') return;
+          const obj = found[i];
+          const key = groupKey(ref);
+          if (followers.follows(key, ref.name)) return;
+          if (!obj || obj instanceof Error || !matches(obj, selectorPairs)) {
+            polled = true;
+            return;
+          }
+          let entry = byGroup.get(key);
+          if (!entry) {
+            entry = {
+              group: { apiVersion: ref.apiVersion, kind: ref.kind, namespace: ref.namespace, indexes: [] },
+              objects: [],
+            };
+            byGroup.set(key, entry);
+          }
+          entry.objects.push({ index: i, name: ref.name, obj });
+        });
+        for (const [key, { group, objects }] of byGroup) {
+          if (!followers.follow(key, group, objects)) polled = true;
+        }
+      } else polled = true;
+      const pollMs = Math.min(intervalMs, FIRST_RECHECK_MS * 2 ** round, left);
+      if (followers) await followers.pause(polled || !followers.running ? pollMs : left, clock, signal);
+      else await sleep(pollMs, { clock, ...sig(signal) });
     }
-    await sleep(Math.min(intervalMs, FIRST_RECHECK_MS * 2 ** round, left), { clock, ...sig(signal) });
+  } finally {
+    followers?.close();
   }
 }
 

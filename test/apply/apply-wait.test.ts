@@ -83,6 +83,46 @@ describe('ResourceManager.waitForSet', () => {
     expect(history(seen, 'Widget/default/gadget')).toEqual(['InProgress', 'Current']);
   });
 
+  it('follows the objects it applied with a watch instead of polling them', async () => {
+    const owned = new ResourceManager(
+      { kube: env.kube },
+      {
+        owner: { field: 'sluice-test', group: 'example.sluice.dev' },
+        ownedBy: { name: 'owner', namespace: 'default' },
+      },
+    );
+    await owned.applyAllStaged([widget('watched', 'default')]);
+    const ref = {
+      apiVersion: 'example.sluice.dev/v1',
+      kind: 'Widget',
+      name: 'watched',
+      namespace: 'default',
+    };
+    const setReady = (status: 'True' | 'False', reason: string) =>
+      env.kube.patchStatus(ref, {
+        status: {
+          conditions: [
+            { type: 'Ready', status, reason, message: reason, lastTransitionTime: new Date().toISOString() },
+          ],
+        },
+      });
+    await setReady('False', 'Progressing');
+    env.requests.length = 0;
+    const waiting = owned.waitForSet([ref], { timeoutMs: 20_000, intervalMs: 50 });
+    await new Promise((r) => setTimeout(r, 1_000));
+    await setReady('True', 'Succeeded');
+    const statuses = await waiting;
+    expect(statuses[0]?.status).toBe('Current');
+    // One read, then the watch: polling every 50 ms would have read it about twenty times.
+    const reads = env.requests.filter((r) => r.method === 'GET' && r.path.includes('/widgets'));
+    expect(
+      reads.map((r) => r.path.replace(/\?.*/, (q) => (q.includes('watch=true') ? '?watch' : ''))),
+    ).toEqual([
+      '/apis/example.sluice.dev/v1/namespaces/default/widgets/watched',
+      '/apis/example.sluice.dev/v1/namespaces/default/widgets?watch',
+    ]);
+  });
+
   it('times out naming the objects that are not ready or missing', async () => {
     const refs = [
       { apiVersion: 'example.sluice.dev/v1', kind: 'Widget', name: 'gadget', namespace: 'default' },

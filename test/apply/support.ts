@@ -37,7 +37,10 @@ export async function startApplyEnv(): Promise<ApplyEnv> {
       requests.push({ method: req.method, path: req.path });
       return inner.request(req);
     },
-    stream: (req) => inner.stream(req),
+    stream(req) {
+      requests.push({ method: req.method, path: req.path });
+      return inner.stream(req);
+    },
     close: () => inner.close(),
   };
   const kube = createKubeClient({ transport }, { fieldManager: 'sluice-test' });
