@@ -102,8 +102,11 @@ function startSluice(args: string[], nodeArgs: string[] = []): Child {
   };
 }
 
-async function startClusterProcess(dataDir: string): Promise<{ child: Child; kubeconfig: string }> {
-  const child = startSluice(['cluster', 'start', '--port', '0', '--data-dir', dataDir]);
+async function startClusterProcess(
+  dataDir: string,
+  nodeArgs: string[] = [],
+): Promise<{ child: Child; kubeconfig: string }> {
+  const child = startSluice(['cluster', 'start', '--port', '0', '--data-dir', dataDir], nodeArgs);
   const deadline = Date.now() + 60_000;
   for (;;) {
     const m = /kubeconfig (\S+)/.exec(child.output());
@@ -142,9 +145,9 @@ async function deliver(
   work: string,
   repoDir: string,
 ): Promise<{ seconds: number; peakMiB: number; rssMiB: number; failed: string[] }> {
-  const { child: cluster, kubeconfig } = await startClusterProcess(join(work, 'cluster-sluice'));
-  const git = await startGitHttpServer({}, { repositories: { bench: join(repoDir, '.git') } });
   const nodeArgs = CPU_PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF_DIR] : [];
+  const { child: cluster, kubeconfig } = await startClusterProcess(join(work, 'cluster-sluice'), nodeArgs);
+  const git = await startGitHttpServer({}, { repositories: { bench: join(repoDir, '.git') } });
   const controllers = startSluice(
     [
       'controllers',
@@ -166,6 +169,8 @@ async function deliver(
   const kube: KubeClient = connectKube({ path: kubeconfig });
   let peak = 0;
   let rss = 0;
+  let watching: Promise<void> = Promise.resolve();
+  let stopWatching = () => {};
   const sampler = setInterval(() => {
     void memoryOf(controllers.proc.pid!).then((m) => {
       peak = Math.max(peak, m.hwm);
@@ -190,6 +195,33 @@ async function deliver(
       await new Promise((r) => setTimeout(r, 200));
     }
     await new Promise((r) => setTimeout(r, 1000));
+    // Follow the Kustomizations with one watch, so that measuring loads the cluster as little as possible.
+    const kustomizations = new Map<string, KubeObject>();
+    const KUSTOMIZATION = { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization' };
+    const stopWatch = new AbortController();
+    watching = (async () => {
+      let from = (await kube.list(KUSTOMIZATION, { namespace: NAMESPACE })).metadata?.resourceVersion;
+      while (!stopWatch.signal.aborted) {
+        try {
+          for await (const event of kube.watch(KUSTOMIZATION, {
+            namespace: NAMESPACE,
+            resourceVersion: from,
+            signal: stopWatch.signal,
+          })) {
+            if (event.type === 'BOOKMARK') from = event.object.metadata.resourceVersion;
+            else if (event.type === 'DELETED') kustomizations.delete(event.object.metadata.name!);
+            else if (event.type !== 'ERROR') {
+              kustomizations.set(event.object.metadata.name!, event.object);
+              from = event.object.metadata.resourceVersion;
+            }
+          }
+        } catch {
+          if (stopWatch.signal.aborted) return;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
+    })();
+    stopWatching = () => stopWatch.abort();
     const started = performance.now();
     await kube.apply(
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } },
@@ -232,11 +264,7 @@ async function deliver(
     process.stdout.write(`  ${COUNT} Kustomizations created in ${created.toFixed(1)}s\n`);
     let lastReport = 0;
     for (;;) {
-      const list = await kube.list(
-        { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization' },
-        { namespace: NAMESPACE },
-      );
-      const { ready, failed } = readyCount(list.items);
+      const { ready, failed } = readyCount([...kustomizations.values()]);
       const elapsed = (performance.now() - started) / 1000;
       if (elapsed - lastReport >= 15) {
         lastReport = elapsed;
@@ -255,9 +283,11 @@ async function deliver(
         };
       }
       if (controllers.proc.exitCode !== null) throw new Error(`Controllers exited: ${controllers.output()}`);
-      await new Promise((r) => setTimeout(r, 500));
+      await new Promise((r) => setTimeout(r, 100));
     }
   } finally {
+    stopWatching();
+    await watching;
     clearInterval(sampler);
     kube.close();
     await controllers.stop();
@@ -293,7 +323,7 @@ async function floor(work: string, repoDir: string): Promise<number> {
  * time until all are Ready and the controllers' peak memory, next to the time one `kubectl apply
  * --server-side` takes for the same 10,000 objects on a fresh cluster (the floor). Environment:
  * `BENCH_KUSTOMIZATIONS` (1000), `BENCH_CONCURRENT` (10), `BENCH_WAIT` (true), `BENCH_CPU_PROF` (a directory
- * for a CPU profile of the controllers).
+ * for CPU profiles of the controllers and the cluster).
  */
 export async function run(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'sluice-bench-delivery-'));

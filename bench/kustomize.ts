@@ -13,7 +13,7 @@ import { resolveTool } from '../src/tools/index.js';
  * 4,000 documents. Prints times, ratios and peak memory, and checks the objects are identical.
  */
 
-function writeSynthetic(dir: string, deployments: number): void {
+export function writeSynthetic(dir: string, deployments: number): void {
   const base = join(dir, 'base');
   const overlay = join(dir, 'overlay');
   mkdirSync(base, { recursive: true });
