@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
-import { SluiceError } from '../api/index.js';
+// The error classes alone: `sluice kustomize build` must start without loading the kind schemas.
+import { SluiceError } from '../api/errors.js';
 
 /** The version printed by `sluice --version`. */
 export const SLUICE_VERSION = '0.1.0';

@@ -1,4 +1,5 @@
-import { SluiceError } from '../api/index.js';
+// The error classes alone, so that loading this module does not load the kind schemas.
+import { SluiceError } from '../api/errors.js';
 
 /** Stable codes of build problems, for callers that branch on them. */
 export type KustomizeErrorCode =

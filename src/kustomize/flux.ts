@@ -1,5 +1,5 @@
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { parse as parseScalar } from 'yaml';
 import { isObject, type JsonObject, type JsonValue } from '../patch/index.js';
 import { type TypeNode, typeForKind } from '../schema/index.js';
 import { KustomizeError } from './errors.js';
@@ -161,6 +161,15 @@ function expand(s: string, vars: Record<string, string>, strict: boolean, where:
     i++;
   }
   return out;
+}
+
+type ParseScalar = typeof import('yaml').parse;
+let parseScalarFn: ParseScalar | undefined;
+
+/** The YAML 1.2 reader used for substituted scalars, loaded on first use: most builds never substitute. */
+function parseScalar(text: string, options: { schema: 'core' }): unknown {
+  parseScalarFn ??= (createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse;
+  return parseScalarFn(text, options);
 }
 
 function substituteValue(

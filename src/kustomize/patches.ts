@@ -77,9 +77,12 @@ export function applyPatch(m: ResMap, p: LoadedPatch, schemaFor: SchemaLookup): 
     const sel = new CompiledSelector(p.target);
     const literal = p.target.name !== undefined && /^[A-Za-z0-9_.-]+$/.test(p.target.name);
     const pool = literal ? m.byName(p.target.name!) : m.list();
-    const order = literal ? new Map(m.list().map((r, i) => [r, i])) : undefined;
     const selected = pool.filter((r) => sel.matches(r));
-    if (order) selected.sort((a, b) => order.get(a)! - order.get(b)!);
+    // The name index does not keep load order; restore it only when there is an order to restore.
+    if (literal && selected.length > 1) {
+      const order = new Map(m.list().map((r, i) => [r, i]));
+      selected.sort((a, b) => order.get(a)! - order.get(b)!);
+    }
     for (const r of selected) {
       if (p.json) {
         const before = r.curId();

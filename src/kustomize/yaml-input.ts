@@ -60,9 +60,11 @@ export function parseYamlStream(
     });
   }
   const out: unknown[] = [];
+  // Only an alias (`*name`) can make two places share an object, so text without `*` needs no walk.
+  const mayAlias = text.includes('*');
   for (const doc of docs) {
     if (doc === null || doc === undefined) continue;
-    if (typeof doc === 'object') {
+    if (mayAlias && typeof doc === 'object') {
       const { size, shared } = expandedSize(doc);
       if (size > MAX_EXPANDED_NODES) {
         throw new KustomizeError(

@@ -222,19 +222,31 @@ function analyze(value: string): Analysis {
   return a;
 }
 
+/** `\n` followed by `i` spaces, for the indents in use. */
+const NEWLINES: string[] = [];
+
+function newlineAndIndent(indent: number): string {
+  let s = NEWLINES[indent];
+  if (s === undefined) {
+    s = `\n${' '.repeat(indent)}`;
+    NEWLINES[indent] = s;
+  }
+  return s;
+}
+
 /** Accumulates output while tracking the column, as the emitter does for folding. */
 class Writer {
-  parts: string[] = [];
+  out = '';
   column = 0;
 
   write(s: string): void {
-    this.parts.push(s);
+    this.out += s;
     // Columns count characters; every caller passes text without line breaks.
     this.column += s.length;
   }
 
   newline(indent: number): void {
-    this.parts.push(`\n${' '.repeat(indent)}`);
+    this.out += newlineAndIndent(indent);
     this.column = indent;
   }
 }
@@ -352,14 +364,42 @@ function writeLiteral(w: Writer, value: string, indent: number): void {
   // A trailing break ends the last line rather than starting an empty one.
   if (lines[lines.length - 1] === '') lines.pop();
   for (const line of lines) {
-    w.parts.push(line === '' ? '\n' : `\n${pad}${line}`);
+    w.out += line === '' ? '\n' : `\n${pad}${line}`;
   }
   w.column = 0;
-  w.parts.push('');
+}
+
+/**
+ * Whether every style rule of {@link analyze} lets `s` be plain: an ASCII letter, digit or `_` first, then
+ * only letters, digits, `_`, `-`, `.`, `/`, a `:` not followed by a space, or a space that does not end it.
+ * Such strings need no escapes and no look at each character's printability.
+ */
+function hasOnlyPlainCharacters(s: string): boolean {
+  const n = s.length;
+  const c0 = s.charCodeAt(0);
+  if (!((c0 >= 97 && c0 <= 122) || (c0 >= 65 && c0 <= 90) || (c0 >= 48 && c0 <= 57) || c0 === 95))
+    return false;
+  for (let i = 1; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 45 && c <= 58) || c === 95) {
+      // 45-58 is `-./0-9:`; a `:` before a space or at the end starts a mapping value.
+      if (c === 58 && (i + 1 === n || s.charCodeAt(i + 1) === 32)) return false;
+      continue;
+    }
+    if (c === 32 && i + 1 < n) continue;
+    return false;
+  }
+  return true;
 }
 
 /** Writes a string scalar in the style go-yaml v2 would choose; `indent` is where continuation lines start. */
 function writeString(w: Writer, value: string, indent: number, isKey: boolean): void {
+  if (hasOnlyPlainCharacters(value)) {
+    // The common case, decided without the full analysis: plain unless it would read as another type.
+    if (!resolvesToNonString(value) && !BASE60_RE.test(value)) writePlain(w, value, indent, !isKey);
+    else writeDoubleQuoted(w, value, indent, !isKey);
+    return;
+  }
   const plainOk = !resolvesToNonString(value) && !BASE60_RE.test(value);
   const a = analyze(value);
   if (!isKey && value.includes('\n')) {
@@ -410,8 +450,54 @@ function isMap(v: unknown): v is Record<string, unknown> {
 const isLetter = (c: string): boolean => /\p{L}/u.test(c);
 const isDigit = (c: string): boolean => c >= '0' && c <= '9';
 
+const isAsciiLetterCode = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+const isDigitCode = (c: number): boolean => c >= 48 && c <= 57;
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
+/** {@link goYamlKeyLess} for ASCII keys, on character codes. */
+function asciiKeyLess(a: string, b: string): boolean {
+  let digits = false;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const ac = a.charCodeAt(i);
+    const bc = b.charCodeAt(i);
+    if (ac === bc) {
+      digits = isDigitCode(ac);
+      continue;
+    }
+    const al = isAsciiLetterCode(ac);
+    const bl = isAsciiLetterCode(bc);
+    if (al && bl) return ac < bc;
+    if (al || bl) return digits ? al : bl;
+    let an = 0;
+    let bn = 0;
+    if (ac === 48 || bc === 48) {
+      for (let j = i - 1; j >= 0 && isDigitCode(a.charCodeAt(j)); j--) {
+        if (a.charCodeAt(j) !== 48) {
+          an = 1;
+          bn = 1;
+          break;
+        }
+      }
+    }
+    let ai = i;
+    let bi = i;
+    for (; ai < a.length && isDigitCode(a.charCodeAt(ai)); ai++) an = an * 10 + (a.charCodeAt(ai) - 48);
+    for (; bi < b.length && isDigitCode(b.charCodeAt(bi)); bi++) bn = bn * 10 + (b.charCodeAt(bi) - 48);
+    if (an !== bn) return an < bn;
+    if (ai !== bi) return ai < bi;
+    return ac < bc;
+  }
+  return a.length < b.length;
+}
+
 /** go-yaml v2's key order: letters after other characters, runs of digits compared as numbers. */
 export function goYamlKeyLess(a: string, b: string): boolean {
+  if (isAscii(a) && isAscii(b)) return asciiKeyLess(a, b);
   const ar = Array.from(a);
   const br = Array.from(b);
   let digits = false;
@@ -446,14 +532,23 @@ export function goYamlKeyLess(a: string, b: string): boolean {
   return ar.length < br.length;
 }
 
+const compareKeys = (a: string, b: string): number => (a === b ? 0 : goYamlKeyLess(a, b) ? -1 : 1);
+
 function sortedKeys(m: Record<string, unknown>): string[] {
-  return Object.keys(m).sort((a, b) => (a === b ? 0 : goYamlKeyLess(a, b) ? -1 : 1));
+  const keys = Object.keys(m);
+  return keys.length > 1 ? keys.sort(compareKeys) : keys;
 }
 
 /** Writes a block mapping whose first key starts at the current position and the others at `indent`. */
-function writeMap(w: Writer, m: Record<string, unknown>, indent: number, first: boolean): void {
+function writeMap(
+  w: Writer,
+  m: Record<string, unknown>,
+  indent: number,
+  first: boolean,
+  keys: string[] = sortedKeys(m),
+): void {
   let isFirst = first;
-  for (const k of sortedKeys(m)) {
+  for (const k of keys) {
     if (!isFirst) w.newline(indent);
     isFirst = false;
     writeString(w, k, indent, true);
@@ -468,21 +563,25 @@ function writeSeq(w: Writer, s: unknown[], indent: number, first: boolean): void
     if (!isFirst) w.newline(indent);
     isFirst = false;
     w.write('- ');
-    if (isMap(item) && Object.keys(item).length > 0) writeMap(w, item, indent + 2, true);
-    else if (Array.isArray(item) && item.length > 0) writeSeq(w, item, indent + 2, true);
-    else if (isMap(item)) w.write('{}');
-    else if (Array.isArray(item)) w.write('[]');
-    else writeScalar(w, item, indent + 2);
+    if (isMap(item)) {
+      const keys = sortedKeys(item);
+      if (keys.length > 0) writeMap(w, item, indent + 2, true, keys);
+      else w.write('{}');
+    } else if (Array.isArray(item)) {
+      if (item.length > 0) writeSeq(w, item, indent + 2, true);
+      else w.write('[]');
+    } else writeScalar(w, item, indent + 2);
   }
 }
 
 /** Writes the value of a mapping entry whose key sits at `indent`. */
 function writeValue(w: Writer, v: unknown, indent: number): void {
   if (isMap(v)) {
-    if (Object.keys(v).length === 0) w.write(' {}');
+    const keys = sortedKeys(v);
+    if (keys.length === 0) w.write(' {}');
     else {
       w.newline(indent + 2);
-      writeMap(w, v, indent + 2, true);
+      writeMap(w, v, indent + 2, true, keys);
     }
   } else if (Array.isArray(v)) {
     if (v.length === 0) w.write(' []');
@@ -506,7 +605,7 @@ export function toYamlDocument(obj: unknown): string {
     if (obj.length === 0) return '[]\n';
     writeSeq(w, obj, 0, true);
   } else writeScalar(w, obj, 0);
-  const text = w.parts.join('');
+  const text = w.out;
   return text.endsWith('\n') ? text : `${text}\n`;
 }
 

@@ -1,4 +1,5 @@
-import { SluiceError } from '../api/index.js';
+// The error classes alone, so that loading this module does not load the kind schemas.
+import { SluiceError } from '../api/errors.js';
 
 /** A patch document is malformed: an unknown operation, a bad pointer, a directive with a bad value. */
 export class InvalidPatchError extends SluiceError {
