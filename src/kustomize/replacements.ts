@@ -1,7 +1,8 @@
 import { isObject, type JsonObject, type JsonValue } from '../patch/index.js';
 import { KustomizeError } from './errors.js';
 import { type FieldSpec, specSelects, visitFields } from './field-spec.js';
-import { formatId, type Resource, splitApiVersion } from './resource.js';
+import { effectiveNamespace, formatId, type ResId, type Resource, splitApiVersion } from './resource.js';
+import { isClusterScoped } from './scope.js';
 import { CompiledSelector, readSelector, type Selector } from './selector.js';
 
 /** A legacy `vars` entry. */
@@ -73,8 +74,68 @@ function lookup(root: JsonValue, segs: string[], create: boolean): Slot[] {
   return cur.filter((s) => create || (s.parent as Record<string | number, JsonValue>)[s.key] !== undefined);
 }
 
-function selected(r: Resource, sel: CompiledSelector): boolean {
-  return sel.matches(r);
+/** The ids a replacement may select a resource by: its current id, then every id it had before. */
+function idsOf(r: Resource): ResId[] {
+  const cur = r.curId();
+  if (r.prevIds.length === 0) return [cur];
+  // Earlier ids keep their name, namespace and kind; group and version are the current ones.
+  return [cur, ...r.prevIds.map((p) => ({ ...p, group: cur.group, version: cur.version }))];
+}
+
+function idNamespace(id: { group: string; kind: string; namespace: string }): string {
+  return isClusterScoped(id.group, id.kind) ? '~X' : effectiveNamespace(id.namespace);
+}
+
+/** kustomize's `IsSelectedBy`: exact names (no patterns), effective namespaces, any given GVK part. */
+function idSelectedBy(id: ResId, sel: Selector): boolean {
+  return (
+    (sel.name === undefined || sel.name === id.name) &&
+    (sel.namespace === undefined ||
+      idNamespace({ group: sel.group ?? '', kind: sel.kind ?? '', namespace: sel.namespace }) ===
+        idNamespace(id)) &&
+    (sel.group === undefined || sel.group === id.group) &&
+    (sel.version === undefined || sel.version === id.version) &&
+    (sel.kind === undefined || sel.kind === id.kind)
+  );
+}
+
+function hasIdPart(sel: Selector): boolean {
+  return (
+    sel.name !== undefined ||
+    sel.namespace !== undefined ||
+    sel.group !== undefined ||
+    sel.version !== undefined ||
+    sel.kind !== undefined
+  );
+}
+
+/** A replacement's `select` or `reject`: an id (matched against current and earlier ids) plus label and annotation selectors. */
+class ReplacementSelector {
+  private readonly byMeta: CompiledSelector | undefined;
+
+  constructor(readonly sel: Selector) {
+    if (sel.labelSelector !== undefined || sel.annotationSelector !== undefined) {
+      const meta: Selector = {};
+      if (sel.labelSelector !== undefined) meta.labelSelector = sel.labelSelector;
+      if (sel.annotationSelector !== undefined) meta.annotationSelector = sel.annotationSelector;
+      this.byMeta = new CompiledSelector(meta);
+    }
+  }
+
+  /** Whether any id of the resource is selected. */
+  matchesId(ids: ResId[]): boolean {
+    return ids.some((id) => idSelectedBy(id, this.sel));
+  }
+
+  /** Whether the labels and annotations match (true when the selector names none). */
+  matchesMeta(r: Resource): boolean {
+    return this.byMeta === undefined || this.byMeta.matches(r);
+  }
+
+  /** As a `reject`: the id part and the label/annotation part each reject on their own. */
+  rejects(r: Resource, ids: ResId[]): boolean {
+    return (hasIdPart(this.sel) && this.matchesId(ids)) || this.byMeta?.matches(r) === true;
+  }
 }
 
 function readOpts(v: unknown): { delimiter?: string; index: number; create: boolean } {
@@ -106,8 +167,8 @@ export function applyReplacements(resources: Resource[], replacements: unknown[]
       });
     }
     const src = rep.source;
-    const srcSel = new CompiledSelector(selectorOf(src));
-    const sources = resources.filter((r) => selected(r, srcSel));
+    const srcSel = new ReplacementSelector(selectorOf(src));
+    const sources = resources.filter((r) => srcSel.matchesId(idsOf(r)));
     if (sources.length !== 1) {
       throw new KustomizeError(
         'KustomizeResolve',
@@ -138,13 +199,15 @@ export function applyReplacements(resources: Resource[], replacements: unknown[]
     }
     for (const t of Array.isArray(rep.targets) ? rep.targets : []) {
       if (!isObject(t)) continue;
-      const sel = new CompiledSelector(selectorOf(t.select));
+      const sel = new ReplacementSelector(selectorOf(t.select));
       const rejects = (Array.isArray(t.reject) ? t.reject : []).map(
-        (x) => new CompiledSelector(selectorOf(x)),
+        (x) => new ReplacementSelector(selectorOf(x)),
       );
       const to = readOpts(t.options);
       for (const r of resources) {
-        if (!selected(r, sel) || rejects.some((x) => selected(r, x))) continue;
+        if (!sel.matchesMeta(r)) continue;
+        const ids = idsOf(r);
+        if (!sel.matchesId(ids) || rejects.some((x) => x.rejects(r, ids))) continue;
         for (const tfp of Array.isArray(t.fieldPaths) ? t.fieldPaths : []) {
           if (typeof tfp !== 'string') continue;
           const slots = lookup(r.obj, splitFieldPath(tfp), to.create);
