@@ -173,6 +173,11 @@ export class ResourceManager {
   readonly ownerLabels: Readonly<Record<string, string>>;
   readonly #kube: KubeClient;
   readonly #clock: Clock;
+  /**
+   * The server's state of each object as this manager last applied, dry-ran or read it, so that a health
+   * wait right after an apply starts from it instead of reading every object again.
+   */
+  readonly #lastSeen = new Map<string, KubeObject>();
   readonly #log: Logger;
   readonly #computeStatus: HealthFunction;
   readonly #concurrency: number;
@@ -292,6 +297,7 @@ export class ResourceManager {
       if (wait && options.waitForDefinitions !== false) {
         try {
           await this.waitForSet(cs.toRefs(), {
+            fromApplied: true,
             timeoutMs: options.waitTimeoutMs ?? 60_000,
             intervalMs: options.waitIntervalMs ?? 2_000,
             ...(options.signal ? { signal: options.signal } : {}),
@@ -456,6 +462,13 @@ export class ResourceManager {
         clock: this.#clock,
         computeStatus: this.#computeStatus,
         concurrency: this.#concurrency,
+        known: (ref) => {
+          // Used once: a later wait reads the object again.
+          const key = seenKey(ref);
+          const obj = this.#lastSeen.get(key);
+          this.#lastSeen.delete(key);
+          return obj;
+        },
       },
       refs,
       {
@@ -546,6 +559,7 @@ export class ResourceManager {
     }
     let existing = await this.#get(prepared, signal);
     if (this.#skip(prepared, existing)) return { prepared, action: 'skipped', apply: false };
+    if (existing) this.#lastSeen.set(seenKey(prepared.ref), existing);
     // A new object needs no dry-run: the apply itself validates it, and there is nothing to compare.
     if (!existing) return { prepared, action: 'created', apply: true };
 
@@ -603,6 +617,7 @@ export class ResourceManager {
       if (fields) throw this.#dryRunError(p, err, fields);
       throw new ApplyError('ApplyFailed', `${p.subject} apply failed: ${serverMessage(err)}`, { cause: err });
     }
+    this.#lastSeen.set(seenKey(p.ref), result);
     if (!plan.blind) return plan;
     const managers = (result.metadata?.managedFields ?? []) as ManagedFieldsEntry[];
     const onlyOurs = managers.every((m) => m.manager === this.fieldManager);
@@ -818,6 +833,12 @@ function unionFields(a: Record<string, unknown>, b: Record<string, unknown>): Re
 
 function sig(signal: AbortSignal | undefined): { signal?: AbortSignal } {
   return signal ? { signal } : {};
+}
+
+/** The key of an object in {@link ResourceManager}'s last-seen states: its group, kind, namespace and name. */
+function seenKey(ref: ObjectRef): string {
+  const slash = ref.apiVersion.indexOf('/');
+  return `${slash < 0 ? '' : ref.apiVersion.slice(0, slash)}|${ref.kind}|${ref.namespace ?? ''}|${ref.name}`;
 }
 
 /** `k1=v1,k2=v2` for a label map; `undefined` when it is empty. */

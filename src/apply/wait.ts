@@ -43,6 +43,11 @@ export interface WaitOptions {
    * Objects outside the selector, and any whose watch ends or fails, are polled. Default: true.
    */
   watch?: boolean;
+  /**
+   * Start from the objects' states as the same {@link ResourceManager} just applied them (the server's
+   * answers), instead of reading them first: for a wait that follows an apply at once. Default: false.
+   */
+  fromApplied?: boolean;
 }
 
 /** Read a kind with one LIST instead of GETs when this many of its objects share a namespace. */
@@ -183,7 +188,14 @@ class Followers {
  * final statuses; throws {@link HealthCheckError} otherwise.
  */
 export async function waitForObjects(
-  deps: { kube: KubeClient; clock: Clock; computeStatus: HealthFunction; concurrency: number },
+  deps: {
+    kube: KubeClient;
+    clock: Clock;
+    computeStatus: HealthFunction;
+    concurrency: number;
+    /** The state of an object as the caller just got it from the server (an apply's answer), if any. */
+    known?: (ref: ObjectRef) => KubeObject | undefined;
+  },
   refs: readonly ObjectRef[],
   options: WaitOptions = {},
 ): Promise<ObjectStatus[]> {
@@ -211,7 +223,17 @@ export async function waitForObjects(
       signal?.throwIfAborted();
       const found = new Array<KubeObject | undefined | Error>(refs.length);
       const read = new Array<boolean>(refs.length).fill(false);
-      // What the watches reported since the last round needs no reading.
+      // The first round starts from what the caller just got from the server; later ones from what the
+      // watches reported since the round before. Neither needs reading.
+      if (round === 0 && deps.known && options.fromApplied) {
+        refs.forEach((ref, i) => {
+          const obj = deps.known?.(ref);
+          if (obj) {
+            found[i] = obj;
+            read[i] = true;
+          }
+        });
+      }
       if (followers) {
         for (const [i, obj] of followers.latest) {
           found[i] = obj ?? undefined;

@@ -146,8 +146,21 @@ describe('ResourceManager.waitForSet', () => {
       namespace: 'default',
     }));
     env.requests.length = 0;
-    const statuses = await rm.waitForSet(refs, { timeoutMs: 5_000 });
+    const statuses = await new ResourceManager({ kube: env.kube }).waitForSet(refs, { timeoutMs: 5_000 });
     expect(statuses.every((s) => s.status === 'Current')).toBe(true);
+    expect(env.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'GET /apis/example.sluice.dev/v1/namespaces/default/widgets',
+    ]);
+  });
+
+  it('starts from what it just applied: objects already Current cost no read', async () => {
+    const cs = await rm.applyAll(['x', 'y', 'z', 'w'].map((n) => widget(`applied-${n}`, 'default')));
+    env.requests.length = 0;
+    const statuses = await rm.waitForSet(cs.toRefs(), { timeoutMs: 5_000, fromApplied: true });
+    expect(statuses.map((s) => s.status)).toEqual(['Current', 'Current', 'Current', 'Current']);
+    expect(env.requests).toEqual([]);
+    // The states are used once: waiting again reads the objects.
+    await rm.waitForSet(cs.toRefs(), { timeoutMs: 5_000, fromApplied: true });
     expect(env.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
       'GET /apis/example.sluice.dev/v1/namespaces/default/widgets',
     ]);

@@ -605,6 +605,8 @@ export class KustomizationReconciler implements Reconciler {
     const start = this.#clock.now();
     try {
       await manager.waitForSet(refs, {
+        // The apply just read or wrote every object it applied: start from those states.
+        fromApplied: true,
         timeoutMs: opts.timeoutMs,
         intervalMs: this.#healthIntervalMs,
         failFast: true,
