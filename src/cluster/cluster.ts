@@ -46,7 +46,7 @@ export interface ClusterOptions {
   bookmarkIntervalMs?: number;
   /** How often history older than the previous interval is compacted. Default: 5 minutes. */
   compactIntervalMs?: number;
-  /** SQLite durability: `full` (fsync per write, default) or `normal`. */
+  /** SQLite durability: `full` (every acknowledged write is fsynced, default) or `normal`. */
   durability?: 'full' | 'normal';
   /** Extension points filled by other parts of the cluster (admission, apply, managed fields, CRD status). */
   extensions?: Pick<ObjectServiceDeps, 'admit' | 'apply' | 'managedFields' | 'crdStatus'>;
@@ -167,7 +167,10 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Runnin
       bookmarkIntervalMs: options.bookmarkIntervalMs,
       logger,
     });
-    server = await createApiServer({ handler, tls, token, logger }, address, options.port ?? 0);
+    // No response may show a write before its batch is committed (and fsynced): responses written while a
+    // batch is open wait for its COMMIT.
+    const durable = () => (store.pending ? store.whenCommitted() : undefined);
+    server = await createApiServer({ handler, tls, token, durable, logger }, address, options.port ?? 0);
     const url = server.url;
 
     // Compaction keeps at least one interval of history for watchers that reconnect.
@@ -206,8 +209,13 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Runnin
       service,
       store,
       settled: async () => {
-        await running.namespaces.idle();
-        await running.gc.idle();
+        // Watchers hear of writes only after their batch commits, and their work may write again.
+        for (let round = 0; round < 100; round++) {
+          await store.whenCommitted().catch(() => undefined);
+          await running.namespaces.idle();
+          await running.gc.idle();
+          if (!store.pending) break;
+        }
       },
       stop() {
         stopped ??= (async () => {

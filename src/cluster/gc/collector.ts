@@ -22,7 +22,7 @@ export interface GarbageCollectorOptions {
 
 /** A running garbage collector. */
 export interface GarbageCollector {
-  /** Resolves when no work is queued or running. */
+  /** Resolves when no work is queued or running and no committed write is left to hear of. */
   idle(): Promise<void>;
   /** Deletes the Events older than the event TTL now (it also runs once a minute). */
   expireEvents(): void;
@@ -378,9 +378,16 @@ export function startGarbageCollector(
   }
 
   return {
-    idle() {
-      if (!draining && queue.size === 0 && timers.size === 0) return Promise.resolve();
-      return new Promise((resolve) => idleWaiters.push(resolve));
+    async idle() {
+      // Writes reach the collector only once their batch commits, and its own deletes open new batches.
+      while (!stopped) {
+        await store.whenCommitted().catch(() => undefined);
+        if (!draining && queue.size === 0 && timers.size === 0) {
+          if (!store.pending) return;
+          continue;
+        }
+        await new Promise<void>((resolve) => idleWaiters.push(resolve));
+      }
     },
     expireEvents() {
       sweepEvents();

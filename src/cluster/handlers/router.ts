@@ -571,7 +571,8 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
     if (bookmarks && format !== 'table') {
       const tick = () => {
         if (res.writableEnded) return;
-        bookmark(store.currentRevision);
+        // Committed only: every event up to it has been written to this stream (or is filtered out).
+        bookmark(store.committedRevision);
         timers.push(setTimeout(tick, bookmarkInterval));
       };
       timers.push(setTimeout(tick, bookmarkInterval));

@@ -34,6 +34,12 @@ export interface ApiServerOptions {
   token?: string;
   /** Largest accepted body in bytes. Default: {@link DEFAULT_BODY_LIMIT}. */
   bodyLimit?: number;
+  /**
+   * Called whenever a handler writes to or ends a response: a promise when writes the response may reflect are
+   * not durable yet. The output then waits for it (in call order) and the connection is destroyed when it
+   * rejects, so no client sees a write before it is durable. Default: responses go out at once.
+   */
+  durable?: () => Promise<void> | undefined;
   logger?: Logger;
 }
 
@@ -130,6 +136,64 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 }
 
 /**
+ * Holds back `res.write` and `res.end` calls while `durable()` returns a promise, replaying them in call order
+ * once it resolves; when it rejects, the response is destroyed instead.
+ */
+function gateResponse(
+  res: ServerResponse,
+  durable: () => Promise<void> | undefined,
+  logger: Logger | undefined,
+): void {
+  const write = res.write;
+  const end = res.end;
+  let queued = 0;
+  let tail: Promise<void> = Promise.resolve();
+  let failed = false;
+  let ended = false;
+  const run = (op: () => void) => {
+    const wait = durable();
+    if (queued === 0 && !wait) {
+      op();
+      return;
+    }
+    queued++;
+    tail = tail
+      .then(() => wait)
+      .then(
+        () => {
+          queued--;
+          if (!failed && !res.destroyed) op();
+        },
+        (err: unknown) => {
+          queued--;
+          if (failed) return;
+          failed = true;
+          logger?.debug({ err }, 'response dropped: its writes were not committed');
+          res.destroy(err instanceof Error ? err : new Error(String(err)));
+        },
+      );
+  };
+  // biome-ignore lint/suspicious/noExplicitAny: write and end are overloaded; the arguments pass through unchanged
+  res.write = function (this: ServerResponse, ...args: any[]) {
+    if (ended) return false;
+    run(() => (write as (...a: unknown[]) => boolean).apply(res, args));
+    return true;
+  } as ServerResponse['write'];
+  // biome-ignore lint/suspicious/noExplicitAny: as above
+  res.end = function (this: ServerResponse, ...args: any[]) {
+    if (ended) return res;
+    ended = true;
+    run(() => (end as (...a: unknown[]) => ServerResponse).apply(res, args));
+    return res;
+  } as ServerResponse['end'];
+  // Handlers test writableEnded to stop writing: it must turn true when they call end, not when the data leaves.
+  Object.defineProperty(res, 'writableEnded', {
+    configurable: true,
+    get: () => ended || res.destroyed,
+  });
+}
+
+/**
  * Starts the API server's listener on `host:port` (`port` 0 picks a free one): TLS when material is given,
  * bearer-token authentication, body limits, and `Status` responses for every failure.
  */
@@ -144,6 +208,7 @@ export async function createApiServer(
   const listener = async (req: IncomingMessage, res: ServerResponse) => {
     const controller = new AbortController();
     controllers.add(controller);
+    if (options.durable) gateResponse(res, options.durable, options.logger);
     const started = performance.now();
     res.on('close', () => {
       controller.abort();

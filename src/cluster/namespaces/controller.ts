@@ -139,9 +139,16 @@ export function startNamespaceController(
   for (const item of initial.items) enqueue(item.object.metadata?.name);
 
   return {
-    idle() {
-      if (pending.size === 0 && !scheduled) return Promise.resolve();
-      return new Promise((resolve) => waiters.push(resolve));
+    async idle() {
+      // Namespaces written in an open batch reach the controller only once it commits.
+      while (!stopped) {
+        await store.whenCommitted().catch(() => undefined);
+        if (pending.size === 0 && !scheduled) {
+          if (!store.pending) return;
+          continue;
+        }
+        await new Promise<void>((resolve) => waiters.push(resolve));
+      }
     },
     stop() {
       stopped = true;

@@ -58,3 +58,13 @@ export class StoreLockedError extends SluiceError {
     );
   }
 }
+
+/** SQLite rolled back an open batch of writes by itself (after an I/O error or a full disk). */
+export class BatchRolledBackError extends SluiceError {
+  /** The revision before the batch's first write, which the store is back at. */
+  readonly revision: number;
+  constructor(revision: number, cause?: unknown) {
+    super('BatchRolledBack', `Storage batch after revision ${revision} was rolled back by SQLite`, { cause });
+    this.revision = revision;
+  }
+}

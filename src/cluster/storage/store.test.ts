@@ -108,12 +108,16 @@ describe('openStore', () => {
     const key = '/registry/core/configmaps/default/a';
     const first = store.create(key, cm('a'));
     store.update(key, cm('a', { x: '1' }));
+    store.flush();
     const events: StoreEvent[] = [];
     const stop = store.watch('/registry/core/configmaps/', first.revision, (e) => events.push(e));
+    expect(events.map((e) => e.type)).toEqual(['MODIFIED']);
     store.create('/registry/core/secrets/default/s', cm('s'));
     store.delete(key);
+    store.flush();
     stop();
     store.create(key, cm('a'));
+    store.flush();
     expect(events.map((e) => e.type)).toEqual(['MODIFIED', 'DELETED']);
     expect(events[0]!.prevObject?.data).toEqual({});
     expect(events[0]!.object.data).toEqual({ x: '1' });
@@ -125,6 +129,7 @@ describe('openStore', () => {
     const key = '/registry/core/configmaps/default/a';
     store.create(key, cm('a'));
     for (let i = 0; i < 5; i++) store.update(key, cm('a', { i: String(i) }));
+    store.flush();
     const events: StoreEvent[] = [];
     store.watch('/registry/', 1, (e) => events.push(e))();
     expect(events.map((e) => e.revision)).toEqual([2, 3, 4, 5, 6]);
@@ -167,5 +172,112 @@ describe('openStore', () => {
     const again = openStore({ path });
     open.push(again);
     expect(again.get('/registry/core/configmaps/default/a')).toBeDefined();
+  });
+  it('writes of one turn share one batch: readable at once, delivered to watchers in order after the commit', async () => {
+    const store = memory();
+    const events: StoreEvent[] = [];
+    store.watch('/registry/', 0, (e) => events.push(e));
+    expect(store.pending).toBe(false);
+    const a = store.create('/registry/core/configmaps/default/a', cm('a'));
+    expect(store.pending).toBe(true);
+    const committed = store.whenCommitted();
+    store.update(a.key, cm('a', { x: '1' }), a.revision);
+    store.create('/registry/core/configmaps/default/b', cm('b'));
+    store.delete('/registry/core/configmaps/default/b');
+    expect(store.whenCommitted()).toBe(committed);
+    expect(store.get(a.key)?.object.data).toEqual({ x: '1' });
+    expect(store.currentRevision).toBe(4);
+    expect(store.committedRevision).toBe(0);
+    expect(events).toEqual([]);
+    await committed;
+    expect(store.pending).toBe(false);
+    expect(store.committedRevision).toBe(4);
+    expect(events.map((e) => `${e.type} ${e.revision}`)).toEqual([
+      'ADDED 1',
+      'MODIFIED 2',
+      'ADDED 3',
+      'DELETED 4',
+    ]);
+    await store.whenCommitted();
+    store.create('/registry/core/configmaps/default/c', cm('c'));
+    await store.whenCommitted();
+    expect(events.map((e) => e.revision)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('a write that fails inside a batch leaves the other writes of the batch intact', async () => {
+    const store = memory();
+    const events: StoreEvent[] = [];
+    store.watch('/registry/', 0, (e) => events.push(e));
+    const a = store.create('/registry/core/configmaps/default/a', cm('a'));
+    expect(() => store.create(a.key, cm('a'))).toThrow(KeyExistsError);
+    const b = store.create('/registry/core/configmaps/default/b', cm('b'));
+    expect(() => store.update(b.key, cm('b', { x: '1' }), a.revision)).toThrow(RevisionConflictError);
+    expect(() => store.delete('/registry/core/configmaps/default/zz')).toThrow(KeyNotFoundError);
+    const b2 = store.update(b.key, cm('b', { x: '2' }), b.revision);
+    await store.whenCommitted();
+    expect(store.list('/registry/').items.map((i) => [i.key, i.revision])).toEqual([
+      [a.key, 1],
+      [b.key, b2.revision],
+    ]);
+    expect(events.map((e) => `${e.type} ${e.revision}`)).toEqual(['ADDED 1', 'ADDED 2', 'MODIFIED 3']);
+  });
+
+  it('a watch from a revision inside the open batch gets each later event once', async () => {
+    for (const size of [100, 1]) {
+      // A ring of one event sends the watch to the log for its backlog, which must skip uncommitted rows.
+      const store = memory(size);
+      const prefix = '/registry/core/configmaps/default/';
+      store.create(`${prefix}a`, cm('a'));
+      store.create(`${prefix}b`, cm('b'));
+      store.flush();
+      store.update(`${prefix}a`, cm('a', { x: '1' }));
+      const listed = store.list(prefix);
+      expect(listed.revision).toBe(3);
+      const fromList: StoreEvent[] = [];
+      const fromStart: StoreEvent[] = [];
+      store.watch(prefix, listed.revision, (e) => fromList.push(e));
+      store.watch(prefix, 1, (e) => fromStart.push(e));
+      expect(fromList).toEqual([]);
+      expect(fromStart.map((e) => e.revision)).toEqual([2]);
+      store.update(`${prefix}b`, cm('b', { x: '1' }));
+      await store.whenCommitted();
+      store.delete(`${prefix}a`);
+      store.flush();
+      expect(fromList.map((e) => e.revision)).toEqual([4, 5]);
+      expect(fromStart.map((e) => e.revision)).toEqual([2, 3, 4, 5]);
+    }
+  });
+
+  it('listeners that write start the next batch, and every watcher still sees revision order', async () => {
+    const store = memory();
+    const seen: number[] = [];
+    store.watch('/registry/core/configmaps/', 0, (e) => {
+      if (e.type === 'ADDED')
+        store.create(`/registry/core/secrets/default/${e.object.metadata.name}`, cm('s'));
+    });
+    store.watch('/registry/', 0, (e) => {
+      seen.push(e.revision);
+      // A flush from inside delivery commits at once but must not deliver ahead of the current batch.
+      store.flush();
+    });
+    store.create('/registry/core/configmaps/default/a', cm('a'));
+    store.create('/registry/core/configmaps/default/b', cm('b'));
+    await store.whenCommitted();
+    await store.whenCommitted();
+    expect(store.pending).toBe(false);
+    expect(seen).toEqual([1, 2, 3, 4]);
+  });
+
+  it('close commits the open batch', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-store-'));
+    dirs.push(dir);
+    const path = join(dir, 'state.db');
+    const s1 = openStore({ path });
+    s1.create('/registry/core/configmaps/default/a', cm('a'));
+    expect(s1.pending).toBe(true);
+    s1.close();
+    const s2 = openStore({ path });
+    open.push(s2);
+    expect(s2.get('/registry/core/configmaps/default/a')?.revision).toBe(1);
   });
 });

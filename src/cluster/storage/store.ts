@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import {
+  BatchRolledBackError,
   KeyExistsError,
   KeyNotFoundError,
   RevisionConflictError,
@@ -62,7 +63,10 @@ export interface ListResult {
 export interface StoreOptions {
   /** SQLite file path, or `:memory:` for a throw-away store. */
   path: string;
-  /** `full` fsyncs every commit (durable when the call returns); `normal` trades that for speed. Default: `full`. */
+  /**
+   * `full` fsyncs every commit (a write is durable once {@link Store.whenCommitted} resolves); `normal` trades that
+   * for speed. Default: `full`.
+   */
   durability?: 'full' | 'normal';
   /** How many recent events the watch cache keeps in memory. Default: 10000. */
   watchCacheSize?: number;
@@ -74,10 +78,19 @@ export interface StoreOptions {
  * The embedded cluster's storage: a log of writes in SQLite in kine's model, where the autoincrement id of
  * each row is the global revision (the resourceVersion), plus a watch cache that fans changes out to watchers.
  * All operations are synchronous and serialised by the event loop.
+ *
+ * Writes are group-committed: the first write of an event-loop turn opens a transaction, every later write joins
+ * it, and one COMMIT (one fsync) runs from `setImmediate`. Reads and later writes see the open batch at once;
+ * watchers receive its events only after the COMMIT succeeded, and callers that acknowledge a write to someone
+ * else wait for {@link Store.whenCommitted} first.
  */
 export interface Store {
-  /** The revision of the latest write. */
+  /** The revision of the latest write, including writes of the open batch. */
   readonly currentRevision: number;
+  /** The revision of the latest committed write: every event up to it has been delivered to watchers. */
+  readonly committedRevision: number;
+  /** True while a batch of writes waits for its COMMIT. */
+  readonly pending: boolean;
   /** The newest revision removed by compaction (0 when nothing has been compacted). */
   readonly compactRevision: number;
   /** The live object under `key`, if any. */
@@ -95,15 +108,25 @@ export interface Store {
   update(key: string, object: KubeObject, expectedRevision?: number): StoredObject;
   /** Removes the object under `key`, returning its last state with the deletion's revision. */
   delete(key: string, expectedRevision?: number): StoredObject;
-  /** Removes history at or below `revision` (default: the current revision); returns the compact revision. */
+  /**
+   * Resolves once the open batch has committed (at once when none is open); rejects with the commit's error when
+   * the batch was rolled back instead.
+   */
+  whenCommitted(): Promise<void>;
+  /** Commits the open batch now, delivering its events; throws the commit's error after rolling it back. */
+  flush(): void;
+  /**
+   * Removes history at or below `revision` (default: the current revision); returns the compact revision.
+   * Commits the open batch first.
+   */
   compact(revision?: number): number;
   /**
-   * Calls `listener` for every change under `prefix` after `fromRevision`: first the retained backlog, synchronously,
-   * then each new write as it commits. Throws {@link RevisionExpiredError} when `fromRevision` was compacted.
-   * Returns a function that stops the watch.
+   * Calls `listener` for every change under `prefix` after `fromRevision`, once each and in revision order: first
+   * the committed backlog, synchronously, then the writes of each batch after it commits. Throws
+   * {@link RevisionExpiredError} when `fromRevision` was compacted. Returns a function that stops the watch.
    */
   watch(prefix: string, fromRevision: number, listener: (event: StoreEvent) => void): () => void;
-  /** Closes the database; later calls throw. */
+  /** Commits the open batch, then closes the database; later calls throw. */
   close(): void;
 }
 
@@ -150,6 +173,37 @@ function decode(value: string, revision: number): KubeObject {
 function encode(object: KubeObject): string {
   const { resourceVersion: _rv, ...metadata } = object.metadata ?? {};
   return JSON.stringify({ ...object, metadata });
+}
+
+/** The writes of one event-loop turn, sharing one transaction and one COMMIT. */
+class Batch {
+  /** The events of the batch's writes, in revision order, delivered after COMMIT. */
+  readonly events: StoreEvent[] = [];
+  private waiting?: Promise<void>;
+  private resolveWaiting?: () => void;
+  private rejectWaiting?: (err: unknown) => void;
+
+  constructor(
+    /** The revision before the batch's first write. */
+    readonly before: number,
+    /** The scheduled COMMIT. */
+    readonly timer: NodeJS.Immediate,
+  ) {}
+
+  /** A promise settled with the batch's outcome, made on first demand (nobody waiting means no rejection). */
+  promise(): Promise<void> {
+    this.waiting ??= new Promise<void>((resolve, reject) => {
+      this.resolveWaiting = resolve;
+      this.rejectWaiting = reject;
+    });
+    return this.waiting;
+  }
+
+  /** Settles the waiters: resolved without an error, rejected with it otherwise. */
+  settle(err: unknown): void {
+    if (err === undefined) this.resolveWaiting?.();
+    else this.rejectWaiting?.(err);
+  }
 }
 
 /** Opens (creating when needed) the store at `options.path`. */
@@ -200,12 +254,14 @@ export function openStore(options: StoreOptions): Store {
     db.exec(`INSERT INTO live (name, id) SELECT l.name, l.id FROM log l
       JOIN (SELECT MAX(id) AS id FROM log GROUP BY name) m ON l.id = m.id WHERE l.deleted = 0`);
   }
-  const historyStmt = db.prepare<[number, string, string], Row>(
+  const historyStmt = db.prepare<[number, number, string, string], Row>(
     `SELECT l.id, l.name, l.created, l.deleted, l.create_revision, l.value, p.value AS prev, p.id AS prev_id
      FROM log l LEFT JOIN log p ON p.id = l.prev_revision
-     WHERE l.id > ? AND l.name >= ? AND l.name < ? ORDER BY l.id`,
+     WHERE l.id > ? AND l.id <= ? AND l.name >= ? AND l.name < ? ORDER BY l.id`,
   );
   const maxIdStmt = db.prepare<[], { seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'log'");
+  const raiseSeqStmt = db.prepare<[number]>("UPDATE sqlite_sequence SET seq = ? WHERE name = 'log'");
+  const insertSeqStmt = db.prepare<[number]>("INSERT INTO sqlite_sequence (name, seq) VALUES ('log', ?)");
   const getMetaStmt = db.prepare<[string], { value: number }>('SELECT value FROM meta WHERE key = ?');
   const setMetaStmt = db.prepare<[string, number]>(
     'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
@@ -215,8 +271,84 @@ export function openStore(options: StoreOptions): Store {
   );
 
   let current = maxIdStmt.get()?.seq ?? 0;
+  let committed = current;
   let compacted = getMetaStmt.get('compact_revision')?.value ?? 0;
+  // Revisions handed out by a batch that was rolled back are never reused (a reader may have seen them).
+  let burnt = 0;
   const cache = new WatchCache(options.watchCacheSize ?? 10000, current);
+
+  let batch: Batch | undefined;
+  // Events of committed batches waiting for delivery; a listener that flushes cannot reorder them.
+  const outbox: StoreEvent[] = [];
+  let delivering = false;
+
+  const deliver = () => {
+    if (delivering) return;
+    delivering = true;
+    try {
+      for (let event = outbox.shift(); event; event = outbox.shift()) cache.publish(event);
+    } finally {
+      delivering = false;
+    }
+  };
+
+  const fail = (open: Batch, err: unknown) => {
+    if (db.open && db.inTransaction) {
+      try {
+        db.exec('ROLLBACK');
+      } catch (rollbackErr) {
+        options.logger?.error({ err: rollbackErr }, 'storage rollback failed');
+      }
+    }
+    burnt = Math.max(burnt, current);
+    current = open.before;
+    options.logger?.error(
+      { err, writes: open.events.length, revision: open.before },
+      'storage commit failed',
+    );
+    open.settle(err);
+  };
+
+  /** Commits the open batch; returns the error when it had to be rolled back instead. */
+  const commit = (): unknown => {
+    const open = batch;
+    if (!open) return undefined;
+    batch = undefined;
+    clearImmediate(open.timer);
+    try {
+      // SQLite may have rolled the transaction back by itself (I/O errors, disk full): COMMIT then fails too.
+      db.exec('COMMIT');
+    } catch (err) {
+      fail(open, err);
+      return err;
+    }
+    committed = current;
+    outbox.push(...open.events);
+    deliver();
+    open.settle(undefined);
+    return undefined;
+  };
+
+  const begin = () => {
+    if (batch) {
+      if (db.inTransaction) return;
+      // SQLite rolled the batch back on an error: it must fail as a whole, not half-commit later writes.
+      const lost = batch;
+      batch = undefined;
+      clearImmediate(lost.timer);
+      fail(lost, new BatchRolledBackError(lost.before));
+    }
+    db.exec('BEGIN IMMEDIATE');
+    if (burnt > current) {
+      try {
+        if (raiseSeqStmt.run(burnt).changes === 0) insertSeqStmt.run(burnt);
+      } catch (err) {
+        db.exec('ROLLBACK');
+        throw err;
+      }
+    }
+    batch = new Batch(current, setImmediate(commit));
+  };
 
   const toStored = (row: Row): StoredObject => ({
     key: row.name,
@@ -256,6 +388,8 @@ export function openStore(options: StoreOptions): Store {
     value: string,
     prev: Row | undefined,
   ): StoredObject => {
+    begin();
+    // Inside the batch's transaction this runs as a SAVEPOINT: a failing write rolls back alone.
     const revision = writeRow(
       key,
       type === 'ADDED' ? 1 : 0,
@@ -271,7 +405,7 @@ export function openStore(options: StoreOptions): Store {
       revision,
       createRevision: type === 'ADDED' ? revision : createRevision,
     };
-    cache.publish({
+    batch!.events.push({
       type,
       key,
       object: decode(value, revision),
@@ -288,6 +422,12 @@ export function openStore(options: StoreOptions): Store {
   const store: Store = {
     get currentRevision() {
       return current;
+    },
+    get committedRevision() {
+      return committed;
+    },
+    get pending() {
+      return batch !== undefined;
     },
     get compactRevision() {
       return compacted;
@@ -352,7 +492,15 @@ export function openStore(options: StoreOptions): Store {
       const createRevision = existing.created ? existing.id : existing.create_revision;
       return append(key, 'DELETED', createRevision, existing.id, existing.value, existing);
     },
+    whenCommitted() {
+      return batch ? batch.promise() : Promise.resolve();
+    },
+    flush() {
+      const err = commit();
+      if (err !== undefined) throw err;
+    },
     compact(revision = current) {
+      store.flush();
       const target = Math.min(revision, current);
       if (target <= compacted) return compacted;
       db.transaction(() => {
@@ -366,13 +514,22 @@ export function openStore(options: StoreOptions): Store {
     },
     watch(prefix, fromRevision, listener) {
       checkRevision(fromRevision);
+      // The highest revision this watcher has been given or asked to start after. `fromRevision` may lie inside
+      // the open batch (a list read uncommitted rows): its events up to there are dropped when they commit.
+      let seen = fromRevision;
+      const give = (event: StoreEvent) => {
+        if (event.revision <= seen) return;
+        seen = event.revision;
+        listener(event);
+      };
       const backlog = cache.since(prefix, fromRevision);
       if (backlog) {
-        for (const event of backlog) listener(event);
+        for (const event of backlog) give(event);
       } else {
-        for (const row of historyStmt.iterate(fromRevision, prefix, prefixEnd(prefix))) {
+        // Only committed rows: the open batch's rows reach the watcher through the cache after COMMIT.
+        for (const row of historyStmt.iterate(fromRevision, committed, prefix, prefixEnd(prefix))) {
           const type: StoreEventType = row.deleted ? 'DELETED' : row.created ? 'ADDED' : 'MODIFIED';
-          listener({
+          give({
             type,
             key: row.name,
             object: decode(row.value, row.id),
@@ -381,11 +538,15 @@ export function openStore(options: StoreOptions): Store {
           });
         }
       }
-      return cache.subscribe(prefix, listener);
+      return cache.subscribe(prefix, give);
     },
     close() {
-      cache.close();
-      db.close();
+      try {
+        commit();
+      } finally {
+        cache.close();
+        db.close();
+      }
     },
   };
   return store;
