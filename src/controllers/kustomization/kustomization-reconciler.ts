@@ -118,7 +118,7 @@ export interface KustomizationReconcilerOptions {
 function fail(
   reason: string,
   message: string,
-  options: { cause?: unknown; requeueAfterMs?: number; terminal?: boolean } = {},
+  options: { cause?: unknown; requeueAfterMs?: number; terminal?: boolean; quiet?: boolean } = {},
 ): StepError {
   return new StepError(ConditionType.Ready, reason, message, options);
 }
@@ -407,7 +407,9 @@ export class KustomizationReconciler implements Reconciler {
       if (changeLog) await recorder.normal(obj, this.#eventReason(obj), changeLog, this.#meta(revision));
       if (failure) {
         ctx.log.info({ reason: failure.reason, revision }, failure.message);
-        if (failure.reason === ConditionReason.DependencyNotReady) {
+        if (failure.quiet) {
+          // Logged above; the status says it.
+        } else if (failure.reason === ConditionReason.DependencyNotReady) {
           await recorder.normal(obj, failure.reason, failure.message, this.#meta(revision));
         } else {
           await recorder.warning(obj, failure.reason, failure.message, this.#meta(revision));
@@ -496,14 +498,18 @@ export class KustomizationReconciler implements Reconciler {
       );
     }
     if (!source) {
+      // As in Flux: a missing source or one without an artifact yet is logged and shown on the status, and
+      // the source's own events tell why; the Kustomization emits no event for it.
       throw fail(ConditionReason.ArtifactFailed, `Source '${subject}' not found`, {
         requeueAfterMs: retryMs,
+        quiet: true,
       });
     }
     const artifact = source.status?.artifact;
     if (!artifact?.url) {
       throw fail(ConditionReason.ArtifactFailed, `Source '${subject}' is not ready, artifact not found`, {
         requeueAfterMs: retryMs,
+        quiet: true,
       });
     }
     return artifact;

@@ -55,18 +55,21 @@ export class StepError extends SluiceError {
   readonly requeueAfterMs: number | undefined;
   /** Retrying cannot help until the spec changes. */
   readonly terminal: boolean;
+  /** A wait rather than a fault (a source without an artifact yet): logged and on the status, but no event. */
+  readonly quiet: boolean;
 
   constructor(
     condition: string,
     reason: string,
     message: string,
-    options: { cause?: unknown; requeueAfterMs?: number; terminal?: boolean } = {},
+    options: { cause?: unknown; requeueAfterMs?: number; terminal?: boolean; quiet?: boolean } = {},
   ) {
     super('ReconcileStepFailed', message, options.cause === undefined ? {} : { cause: options.cause });
     this.condition = condition;
     this.reason = reason;
     this.requeueAfterMs = options.requeueAfterMs;
     this.terminal = options.terminal ?? false;
+    this.quiet = options.quiet ?? false;
   }
 }
 
