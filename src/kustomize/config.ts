@@ -1,6 +1,7 @@
 import { isObject } from '../patch/index.js';
 import { DEFAULT_FIELD_SPECS, DEFAULT_NAME_REFERENCES } from './default-field-specs.js';
-import { type FieldSpec, specFromConfig, specFromTuple } from './field-spec.js';
+import { KustomizeError } from './errors.js';
+import { type FieldSpec, type Gvk, specFromConfig, specFromTuple, specSelects } from './field-spec.js';
 import type { NameReference } from './nameref.js';
 
 /** The field specs every transformer uses, merged from the defaults, `configurations` and bases. */
@@ -32,15 +33,117 @@ const LIST_KEYS = [
   'replicas',
 ] as const;
 
-/** The default configuration. */
+// kustomize's legacy kind order, which also orders field specs after every merge.
+const ORDER_FIRST = [
+  'Namespace',
+  'ResourceQuota',
+  'StorageClass',
+  'CustomResourceDefinition',
+  'ServiceAccount',
+  'PodSecurityPolicy',
+  'Role',
+  'ClusterRole',
+  'RoleBinding',
+  'ClusterRoleBinding',
+  'ConfigMap',
+  'Secret',
+  'Endpoints',
+  'Service',
+  'LimitRange',
+  'PriorityClass',
+  'PersistentVolume',
+  'PersistentVolumeClaim',
+  'Deployment',
+  'StatefulSet',
+  'CronJob',
+  'PodDisruptionBudget',
+];
+const ORDER_LAST = ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'];
+const TYPE_ORDER = new Map<string, number>([
+  ...ORDER_FIRST.map((k, i) => [k, i - ORDER_FIRST.length] as const),
+  ...ORDER_LAST.map((k, i) => [k, i + 1] as const),
+]);
+
+function stableKey(g: Gvk): string {
+  return `${g.group || '~G'}_${g.version || '~V'}_${g.kind || '~K'}`;
+}
+
+function compareGvk(a: Gvk, b: Gvk): number {
+  const ia = TYPE_ORDER.get(a.kind) ?? 0;
+  const ib = TYPE_ORDER.get(b.kind) ?? 0;
+  if (ia !== ib) return ia - ib;
+  const ka = stableKey(a);
+  const kb = stableKey(b);
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+function formatSpec(s: FieldSpec): string {
+  const gvk = [s.kind || '[noKind]', s.version || '[noVer]', s.group || '[noGrp]'].join('.');
+  return `${gvk}:${s.create}:${s.path}`;
+}
+
+/**
+ * kustomize's field-spec merge: a spec is dropped when an earlier one with the same path is selected by its
+ * group/version/kind (so a spec for one kind, merged first, hides a later spec for every kind), and two
+ * such specs that disagree on `create` are an error. The result is sorted by kind order.
+ */
+function mergeSpecs(
+  into: readonly FieldSpec[],
+  from: readonly FieldSpec[],
+  list: string,
+  sort = true,
+): FieldSpec[] {
+  const out = [...into];
+  for (const s of from) {
+    const i = out.findIndex((x) => x.path === s.path && specSelects(s, x));
+    if (i < 0) out.push(s);
+    else if (out[i]!.create !== s.create) {
+      throw new KustomizeError(
+        'KustomizeInvalidKustomization',
+        `Field specs for ${list} conflict: ${formatSpec(out[i]!)} and ${formatSpec(s)} differ in create`,
+      );
+    }
+  }
+  return sort ? out.sort(compareGvk) : out;
+}
+
+function mergeNameReferences(
+  into: readonly NameReference[],
+  from: readonly NameReference[],
+): NameReference[] {
+  const out = [...into];
+  for (const ref of from) {
+    const i = out.findIndex(
+      (r) =>
+        r.gvk.kind === ref.gvk.kind && r.gvk.group === ref.gvk.group && r.gvk.version === ref.gvk.version,
+    );
+    if (i < 0) out.push(ref);
+    else {
+      const mine = out[i]!;
+      out[i] = {
+        gvk: mine.gvk,
+        // The referrers of one kind keep their order: kustomize sorts only the kinds.
+        referrers: mergeSpecs(mine.referrers, ref.referrers, `nameReference ${mine.gvk.kind}`, false),
+      };
+    }
+  }
+  return out.sort((a, b) => compareGvk(a.gvk, b.gvk));
+}
+
+let defaults: TransformerConfig | undefined;
+
+/** The default configuration (shared: merging never changes a configuration's lists in place). */
 export function defaultConfig(): TransformerConfig {
-  const c = { nameReference: [] } as unknown as TransformerConfig;
-  for (const k of LIST_KEYS) c[k] = (DEFAULT_FIELD_SPECS[k] ?? []).map(specFromTuple);
-  c.nameReference = DEFAULT_NAME_REFERENCES.map(([group, version, kind, refs]) => ({
-    gvk: { group, version, kind },
-    referrers: refs.map(specFromTuple),
-  }));
-  return c;
+  if (!defaults) {
+    const c = { nameReference: [] } as unknown as TransformerConfig;
+    for (const k of LIST_KEYS) c[k] = (DEFAULT_FIELD_SPECS[k] ?? []).map(specFromTuple).sort(compareGvk);
+    c.nameReference = DEFAULT_NAME_REFERENCES.map(([group, version, kind, refs]) => ({
+      gvk: { group, version, kind },
+      referrers: refs.map(specFromTuple),
+    })).sort((a, b) => compareGvk(a.gvk, b.gvk));
+    defaults = c;
+  }
+  return { ...defaults };
 }
 
 /** An empty configuration. */
@@ -50,29 +153,23 @@ export function emptyConfig(): TransformerConfig {
   return c;
 }
 
-function sameSpec(a: FieldSpec, b: FieldSpec): boolean {
-  return a.path === b.path && a.kind === b.kind && a.group === b.group && a.version === b.version;
-}
-
-function mergeSpecs(into: FieldSpec[], from: FieldSpec[]): void {
-  for (const s of from) {
-    const i = into.findIndex((x) => sameSpec(x, s));
-    if (i < 0) into.push(s);
-    else if (s.create && !into[i]!.create) into[i] = s;
-  }
-}
-
-/** Merges `from` into `into` (union of field specs). */
+/** Merges `from` into `into` the way kustomize merges transformer configurations (see {@link mergeSpecs}). */
 export function mergeConfig(into: TransformerConfig, from: TransformerConfig): void {
-  for (const k of LIST_KEYS) mergeSpecs(into[k], from[k]);
-  for (const ref of from.nameReference) {
-    const mine = into.nameReference.find(
-      (r) =>
-        r.gvk.kind === ref.gvk.kind && r.gvk.group === ref.gvk.group && r.gvk.version === ref.gvk.version,
-    );
-    if (mine) mergeSpecs(mine.referrers, ref.referrers);
-    else into.nameReference.push({ gvk: { ...ref.gvk }, referrers: [...ref.referrers] });
+  for (const k of LIST_KEYS) {
+    if (from[k].length > 0 || into[k].length > 0) into[k] = mergeSpecs(into[k], from[k], k);
   }
+  if (from.nameReference.length > 0 || into.nameReference.length > 0)
+    into.nameReference = mergeNameReferences(into.nameReference, from.nameReference);
+}
+
+/** A kustomization's own configuration: the defaults merged with its `configurations` files, in order. */
+export function kustomizationConfig(files: TransformerConfig[]): TransformerConfig {
+  const c = defaultConfig();
+  if (files.length === 0) return c;
+  const custom = emptyConfig();
+  for (const f of files) mergeConfig(custom, f);
+  mergeConfig(c, custom);
+  return c;
 }
 
 /** Reads a `configurations` file's content into a configuration. */
@@ -81,7 +178,11 @@ export function configFromData(data: unknown): TransformerConfig {
   if (!isObject(data)) return c;
   for (const k of LIST_KEYS) {
     const v = data[k];
-    if (Array.isArray(v)) c[k] = v.map(specFromConfig).filter((s): s is FieldSpec => s !== undefined);
+    if (Array.isArray(v))
+      c[k] = v
+        .map(specFromConfig)
+        .filter((s): s is FieldSpec => s !== undefined)
+        .sort(compareGvk);
   }
   if (Array.isArray(data.nameReference)) {
     for (const e of data.nameReference) {
@@ -98,6 +199,7 @@ export function configFromData(data: unknown): TransformerConfig {
         referrers: specs as FieldSpec[],
       });
     }
+    c.nameReference.sort((a, b) => compareGvk(a.gvk, b.gvk));
   }
   return c;
 }

@@ -1,6 +1,12 @@
 import { basename, join, relative, resolve } from 'node:path';
 import { isObject, type JsonObject, type JsonPatchOperation, type PatchSchema } from '../patch/index.js';
-import { configFromData, defaultConfig, emptyConfig, mergeConfig, type TransformerConfig } from './config.js';
+import {
+  configFromData,
+  emptyConfig,
+  kustomizationConfig,
+  mergeConfig,
+  type TransformerConfig,
+} from './config.js';
 import { KustomizeError } from './errors.js';
 import type { FieldSpec } from './field-spec.js';
 import { specFromConfig } from './field-spec.js';
@@ -92,7 +98,7 @@ export interface Accumulator {
 
 /** A new, empty accumulator with the default configuration. */
 export function newAccumulator(): Accumulator {
-  return { resources: new ResMap(), config: defaultConfig(), vars: [] };
+  return { resources: new ResMap(), config: emptyConfig(), vars: [] };
 }
 
 function isRemote(p: string): boolean {
@@ -324,7 +330,7 @@ export function accumulateKustomization(
       const sub = accumulateTarget(ctx, abs, newAccumulator(), false);
       ra.resources.appendAll(sub.resources.list());
       mergeVars(ra, sub.vars, file);
-      mergeConfig(ra.config, sub.config);
+      withFile(file, () => mergeConfig(ra.config, sub.config));
     } else {
       const { text, abs: real } = ctx.fs.readRelative(dir, p, ctx.restrictor);
       const rs = readResourceFile(text, ctx.fs.rel(real));
@@ -334,11 +340,13 @@ export function accumulateKustomization(
       ra.resources.appendAll(rs);
     }
   }
-  // Configurations.
+  // Configurations: the defaults with this kustomization's files, merged after those of its bases.
+  const own: TransformerConfig[] = [];
   for (const p of stringList(k, 'configurations', file)) {
     const { text, abs } = ctx.fs.readRelative(dir, p, ctx.restrictor);
-    for (const doc of parseYamlStream(text, ctx.fs.rel(abs))) mergeConfig(ra.config, configFromData(doc));
+    for (const doc of parseYamlStream(text, ctx.fs.rel(abs))) own.push(configFromData(doc));
   }
+  withFile(file, () => mergeConfig(ra.config, kustomizationConfig(own)));
   // Generators.
   const gctx: GeneratorContext = {
     fs: ctx.fs,
@@ -425,6 +433,20 @@ export function accumulateKustomization(
   if (Array.isArray(k.buildMetadata))
     ra.buildMetadata = k.buildMetadata.filter((x): x is string => typeof x === 'string');
   return ra;
+}
+
+/** Runs `fn`, naming `file` in a configuration conflict it reports. */
+function withFile(file: string, fn: () => void): void {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof KustomizeError && err.file === undefined)
+      throw new KustomizeError('KustomizeInvalidKustomization', `${file}: ${err.message}`, {
+        file,
+        cause: err,
+      });
+    throw err;
+  }
 }
 
 function mergeVars(ra: Accumulator, vars: Var[], file: string): void {
