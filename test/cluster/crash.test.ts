@@ -1,9 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCluster } from '../../src/cluster/index.js';
 
 const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'sluice.js');
 
@@ -161,4 +163,43 @@ describe('the embedded cluster killed mid-write', () => {
       newest = Math.max(newest, ...written.acknowledged.values());
     }
   }, 60_000);
+  it('answers a create whose COMMIT fails with a broken connection, never a success, and carries on', async () => {
+    const data = join(dir, 'failing');
+    const cluster = await startCluster({ dataDir: data, insecureHttp: true, workloads: { enabled: false } });
+    const agent = new http.Agent({ keepAlive: false });
+    const cm = (name: string) => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name },
+      data: { x: 'y'.repeat(2000) },
+    });
+    try {
+      await cluster.settled();
+      const path = '/api/v1/namespaces/default/configmaps';
+      expect((await call(agent, cluster.url, 'POST', path, cm('before'))).status).toBe(201);
+      await cluster.settled();
+      // A file size limit at the WAL's current size makes the next COMMIT fail (EFBIG), as a full disk would.
+      const ignore = () => {};
+      process.on('SIGXFSZ', ignore);
+      const wal = statSync(join(data, 'state.db-wal')).size;
+      execFileSync('prlimit', ['--pid', String(process.pid), `--fsize=${wal}:`]);
+      let outcome: unknown;
+      try {
+        outcome = await call(agent, cluster.url, 'POST', path, cm('lost')).then(
+          (reply) => reply.status,
+          (err: Error) => err.message,
+        );
+      } finally {
+        execFileSync('prlimit', ['--pid', String(process.pid), '--fsize=unlimited:']);
+        process.off('SIGXFSZ', ignore);
+      }
+      expect(outcome).toMatch(/socket hang up|ECONNRESET/);
+      expect((await call(agent, cluster.url, 'GET', `${path}/lost`)).status).toBe(404);
+      expect((await call(agent, cluster.url, 'POST', path, cm('after'))).status).toBe(201);
+      expect((await call(agent, cluster.url, 'GET', `${path}/before`)).status).toBe(200);
+    } finally {
+      agent.destroy();
+      await cluster.stop();
+    }
+  });
 });

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -279,5 +280,48 @@ describe('openStore', () => {
     const s2 = openStore({ path });
     open.push(s2);
     expect(s2.get('/registry/core/configmaps/default/a')?.revision).toBe(1);
+  });
+  it('a failed COMMIT rolls the batch back, fails its waiters, delivers nothing and leaves the store usable', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-store-'));
+    dirs.push(dir);
+    const path = join(dir, 'state.db');
+    const store = openStore({ path });
+    open.push(store);
+    const big = (name: string) => cm(name, { x: 'y'.repeat(1000) });
+    store.create('/registry/core/configmaps/default/a', big('a'));
+    store.flush();
+    const events: StoreEvent[] = [];
+    store.watch('/registry/', 0, (e) => events.push(e));
+    // A file size limit at the WAL's current size makes the next COMMIT's write fail (EFBIG), as a full disk would.
+    const ignore = () => {};
+    process.on('SIGXFSZ', ignore);
+    execFileSync('prlimit', ['--pid', String(process.pid), `--fsize=${statSync(`${path}-wal`).size}:`]);
+    let failure: unknown;
+    try {
+      store.create('/registry/core/configmaps/default/b', big('b'));
+      store.create('/registry/core/configmaps/default/c', big('c'));
+      expect(store.currentRevision).toBe(3);
+      failure = await store.whenCommitted().then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+    } finally {
+      execFileSync('prlimit', ['--pid', String(process.pid), '--fsize=unlimited:']);
+      process.off('SIGXFSZ', ignore);
+    }
+    expect((failure as { code?: string })?.code).toMatch(/^SQLITE_(IOERR|FULL)/);
+    expect(store.pending).toBe(false);
+    expect(store.currentRevision).toBe(1);
+    expect(store.get('/registry/core/configmaps/default/b')).toBeUndefined();
+    expect(events.map((e) => e.revision)).toEqual([1]);
+    // The revisions of the failed batch are not given out again.
+    expect(store.create('/registry/core/configmaps/default/d', big('d')).revision).toBe(4);
+    await store.whenCommitted();
+    expect(events.map((e) => e.revision)).toEqual([1, 4]);
+    store.close();
+    open.splice(open.indexOf(store), 1);
+    const again = openStore({ path });
+    open.push(again);
+    expect(again.list('/registry/').items.map((i) => i.revision)).toEqual([1, 4]);
   });
 });
