@@ -26,45 +26,55 @@ const FIRST = [
 ];
 const LAST = ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'];
 
-function rank(kind: string): number {
-  const f = FIRST.indexOf(kind);
-  if (f >= 0) return f;
-  const l = LAST.indexOf(kind);
-  if (l >= 0) return 1000 + l;
-  return 500;
-}
-
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+// kustomize compares groups, versions and kinds with a high sentinel for an empty part, so resources of
+// the core group come after those of named groups within one rank.
+function gvkKey(group: string, version: string, kind: string): string {
+  return `${group || '~G'}_${version || '~V'}_${kind || '~K'}`;
+}
+
+function idKey(id: {
+  group: string;
+  version: string;
+  kind: string;
+  namespace: string;
+  name: string;
+}): string {
+  const gvk = [id.kind || '~K', id.version || '~V', id.group || '~G'].join('.');
+  return `${gvk}|${id.namespace || '~X'}|${id.name || '~N'}`;
+}
+
 /**
- * Sorts resources in kustomize's legacy order: by a fixed kind order (namespaces first, webhooks last),
- * then by group, version, kind, namespace and name. `orderFirst`/`orderLast` replace the kind lists.
+ * Sorts resources in kustomize's legacy order: by a fixed kind order (namespaces first, webhooks last; kinds
+ * in neither list in between), then by group, version and kind, then by namespace and name.
+ * `orderFirst`/`orderLast` replace the kind lists.
  */
 export function legacySort(resources: Resource[], orderFirst?: string[], orderLast?: string[]): Resource[] {
   const first = orderFirst ?? FIRST;
   const last = orderLast ?? LAST;
-  const r = (kind: string): number => {
-    if (!orderFirst && !orderLast) return rank(kind);
-    const f = first.indexOf(kind);
-    if (f >= 0) return f;
-    const l = last.indexOf(kind);
-    if (l >= 0) return 100000 + l;
-    return 50000;
-  };
+  const ranks = new Map<string, number>();
+  first.forEach((k, i) => {
+    ranks.set(k, i - first.length);
+  });
+  last.forEach((k, i) => {
+    ranks.set(k, i + 1);
+  });
   const keyed = resources.map((res) => {
     const id = res.curId();
-    return { res, rank: r(id.kind), id };
+    return { res, rank: ranks.get(id.kind) ?? 0, id, gvk: gvkKey(id.group, id.version, id.kind) };
   });
-  keyed.sort(
-    (a, b) =>
-      a.rank - b.rank ||
-      cmp(a.id.group, b.id.group) ||
-      cmp(a.id.version, b.id.version) ||
-      cmp(a.id.kind, b.id.kind) ||
-      cmp(a.id.namespace, b.id.namespace) ||
-      cmp(a.id.name, b.id.name),
-  );
+  keyed.sort((a, b) => {
+    if (a.rank !== b.rank) return a.rank - b.rank;
+    if (a.gvk !== b.gvk) {
+      // Two Namespace kinds, one of them in the core group: the core one first.
+      if (a.id.kind === 'Namespace' && b.id.kind === 'Namespace' && (a.id.group === '' || b.id.group === ''))
+        return cmp(b.gvk, a.gvk);
+      return cmp(a.gvk, b.gvk);
+    }
+    return cmp(idKey(a.id), idKey(b.id));
+  });
   return keyed.map((k) => k.res);
 }
