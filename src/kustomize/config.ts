@@ -110,6 +110,7 @@ function mergeSpecs(
 function mergeNameReferences(
   into: readonly NameReference[],
   from: readonly NameReference[],
+  sort = true,
 ): NameReference[] {
   const out = [...into];
   for (const ref of from) {
@@ -127,7 +128,7 @@ function mergeNameReferences(
       };
     }
   }
-  return out.sort((a, b) => compareGvk(a.gvk, b.gvk));
+  return sort ? out.sort((a, b) => compareGvk(a.gvk, b.gvk)) : out;
 }
 
 let defaults: TransformerConfig | undefined;
@@ -202,4 +203,83 @@ export function configFromData(data: unknown): TransformerConfig {
     c.nameReference.sort((a, b) => compareGvk(a.gvk, b.gvk));
   }
   return c;
+}
+
+function extension(prop: Record<string, unknown>, name: string): string | undefined {
+  // OpenAPI extension names are matched without regard to case.
+  for (const [k, v] of Object.entries(prop)) {
+    if (k.toLowerCase() === name && typeof v === 'string') return v;
+  }
+  return undefined;
+}
+
+function schemaOf(def: unknown): Record<string, unknown> | undefined {
+  if (!isObject(def)) return undefined;
+  for (const [k, v] of Object.entries(def)) if (k.toLowerCase() === 'schema' && isObject(v)) return v;
+  return undefined;
+}
+
+function addSpec(c: TransformerConfig, list: (typeof LIST_KEYS)[number], spec: FieldSpec): void {
+  c[list] = mergeSpecs(c[list], [spec], list, false);
+}
+
+/** Walks one type of a legacy CRD OpenAPI map, collecting the field specs its `x-kubernetes-*` marks ask for. */
+function loadCrdType(
+  c: TransformerConfig,
+  kind: string,
+  defs: Record<string, unknown>,
+  typeName: string,
+  path: string[],
+  seen: Set<string>,
+): void {
+  const schema = schemaOf(defs[typeName]);
+  if (!schema || !isObject(schema.properties) || seen.has(typeName)) return;
+  seen.add(typeName);
+  for (const [prop, value] of Object.entries(schema.properties)) {
+    if (!isObject(value)) continue;
+    const at = [...path, prop];
+    const spec = (p: string[]): FieldSpec => ({
+      group: '',
+      version: '',
+      kind,
+      path: p.join('/'),
+      create: false,
+    });
+    if (extension(value, 'x-kubernetes-annotation') !== undefined) addSpec(c, 'commonAnnotations', spec(at));
+    if (extension(value, 'x-kubernetes-label-selector') !== undefined) addSpec(c, 'commonLabels', spec(at));
+    if (extension(value, 'x-kubernetes-identity') !== undefined) addSpec(c, 'namePrefix', spec(at));
+    const version = extension(value, 'x-kubernetes-object-ref-api-version');
+    const refKind = extension(value, 'x-kubernetes-object-ref-kind');
+    if (version !== undefined && refKind !== undefined) {
+      const nameKey = extension(value, 'x-kubernetes-object-ref-name-key') ?? 'name';
+      c.nameReference = mergeNameReferences(
+        c.nameReference,
+        [{ gvk: { group: '', version, kind: refKind }, referrers: [spec([...at, nameKey])] }],
+        false,
+      );
+    }
+    if (typeof value.$ref === 'string' && value.$ref !== '') loadCrdType(c, kind, defs, value.$ref, at, seen);
+  }
+  seen.delete(typeName);
+}
+
+/**
+ * Reads a legacy `crds:` file: a map from Go type names to `{Schema, Dependencies}` OpenAPI definitions.
+ * Every type with `kind`, `apiVersion` and `metadata` properties is a kind (named after the last dotted
+ * part of its type name); its properties marked `x-kubernetes-annotation`, `-label-selector`, `-identity`
+ * or `-object-ref-api-version` with `-object-ref-kind` become annotation, label, name prefix and name
+ * reference field specs.
+ */
+export function configFromCrds(data: unknown): TransformerConfig {
+  const result = emptyConfig();
+  if (!isObject(data)) return result;
+  for (const name of Object.keys(data)) {
+    const props = schemaOf(data[name])?.properties;
+    if (!isObject(props) || !('kind' in props) || !('apiVersion' in props) || !('metadata' in props))
+      continue;
+    const c = emptyConfig();
+    loadCrdType(c, name.split('.').pop()!, data, name, [], new Set());
+    mergeConfig(result, c);
+  }
+  return result;
 }

@@ -1,6 +1,7 @@
 import { basename, join, relative, resolve } from 'node:path';
 import { isObject, type JsonObject, type JsonPatchOperation, type PatchSchema } from '../patch/index.js';
 import {
+  configFromCrds,
   configFromData,
   emptyConfig,
   kustomizationConfig,
@@ -347,6 +348,17 @@ export function accumulateKustomization(
     for (const doc of parseYamlStream(text, ctx.fs.rel(abs))) own.push(configFromData(doc));
   }
   withFile(file, () => mergeConfig(ra.config, kustomizationConfig(own)));
+  // Legacy CRD schemas: field specs from their x-kubernetes-* marks.
+  const crds = stringList(k, 'crds', file);
+  if (crds.length > 0) {
+    const fromCrds = emptyConfig();
+    for (const p of crds) {
+      const { text, abs } = ctx.fs.readRelative(dir, p, ctx.restrictor);
+      const data = readCrdFile(text, ctx.fs.rel(abs));
+      withFile(file, () => mergeConfig(fromCrds, configFromCrds(data)));
+    }
+    withFile(file, () => mergeConfig(ra.config, fromCrds));
+  }
   // Generators.
   const gctx: GeneratorContext = {
     fs: ctx.fs,
@@ -433,6 +445,20 @@ export function accumulateKustomization(
   if (Array.isArray(k.buildMetadata))
     ra.buildMetadata = k.buildMetadata.filter((x): x is string => typeof x === 'string');
   return ra;
+}
+
+/** Parses a `crds:` file: JSON when it starts with `{`, as kustomize decides, else YAML. */
+function readCrdFile(text: string, file: string): unknown {
+  if (!text.startsWith('{')) return parseYamlStream(text, file)[0];
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (cause) {
+    throw new KustomizeError(
+      'KustomizeInvalidYaml',
+      `${file}: unable to parse the OpenAPI definitions: ${(cause as Error).message}`,
+      { file, cause },
+    );
+  }
 }
 
 /** Runs `fn`, naming `file` in a configuration conflict it reports. */
