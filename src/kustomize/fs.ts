@@ -47,7 +47,8 @@ export class RootedFs {
     }
     let real: string;
     try {
-      real = realpathSync(lexical);
+      // One realpath(3) call rather than an lstat of every path component per file.
+      real = realpathSync.native(lexical);
     } catch (cause) {
       throw new KustomizeError('KustomizeFileNotFound', `File ${this.rel(lexical)} does not exist`, {
         cause,
