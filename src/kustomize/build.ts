@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { isObject, type JsonObject, type PatchSchema } from '../patch/index.js';
-import { type JSONSchemaProps, typeForKind, typeFromSchema } from '../schema/index.js';
+import { builtinSchemas, type JSONSchemaProps, typeForKind, typeFromSchema } from '../schema/index.js';
 import { KustomizeError } from './errors.js';
 import { type FluxExtras, fluxKustomization } from './flux.js';
 import { type LoadRestrictor, RootedFs } from './fs.js';
@@ -112,9 +112,13 @@ export function buildOrThrow(
       }
       return typeForKind(apiVersion, kind) ?? custom;
     },
-    setCustomSchema: (doc) => {
-      if (isObject(doc) && isObject(doc.definitions))
-        customDefs = doc.definitions as Record<string, JSONSchemaProps>;
+    setCustomSchema: (doc, withBuiltins) => {
+      const defs =
+        isObject(doc) && isObject(doc.definitions)
+          ? (doc.definitions as Record<string, JSONSchemaProps>)
+          : undefined;
+      customDefs = defs && withBuiltins ? { ...builtinSchemas(), ...defs } : defs;
+      customCache.clear();
       custom = undefined;
     },
     env: options.env ?? {},

@@ -76,7 +76,21 @@ export interface BuildContext {
   fs: RootedFs;
   restrictor: LoadRestrictor;
   schemaFor: (apiVersion: string, kind: string) => PatchSchema | undefined;
-  setCustomSchema: (doc: unknown) => void;
+  /**
+   * Uses a custom OpenAPI document for strategic merges, its `$ref`s resolved in its own definitions, then
+   * in the built-in ones when `withBuiltins`; `undefined` goes back to the built-in schema.
+   */
+  setCustomSchema: (doc: unknown, withBuiltins?: boolean) => void;
+  /**
+   * Whether a kustomization already chose the OpenAPI schema. As in kustomize, the top kustomization
+   * chooses first, then the first base or component in build order that names one; later ones are ignored.
+   */
+  openApiChosen?: boolean;
+  /**
+   * Whether any resource was read or generated yet. A custom OpenAPI document chosen after that is
+   * completed by the built-in definitions (kustomize has parsed them by then); one chosen before is not.
+   */
+  resourcesRead?: boolean;
   env: Record<string, string | undefined>;
   signal?: AbortSignal;
   /** Folders being built, to detect cycles. */
@@ -292,26 +306,30 @@ export function accumulateKustomization(
       file,
     });
   }
-  if (isObject(k.openapi)) {
+  if (isObject(k.openapi) && (!ctx.openApiChosen || ctx.stack.length <= 1)) {
     const p = k.openapi.path;
     const version = k.openapi.version;
-    if (typeof p === 'string' && typeof version === 'string') {
-      throw new KustomizeError(
-        'KustomizeInvalidKustomization',
-        `${file}: openapi has both a builtin version and a custom schema path: use one`,
-        { file },
-      );
-    }
-    if (typeof version === 'string' && version !== 'v1.21.2') {
-      throw new KustomizeError(
-        'KustomizeUnsupported',
-        `${file}: the OpenAPI version ${version} is not built in`,
-        { file },
-      );
-    }
     if (typeof p === 'string') {
+      if (typeof version === 'string') {
+        throw new KustomizeError(
+          'KustomizeInvalidKustomization',
+          `${file}: openapi has both a builtin version and a custom schema path: use one`,
+          { file },
+        );
+      }
       const { text, abs } = ctx.fs.readRelative(dir, p, ctx.restrictor);
-      ctx.setCustomSchema(parseYamlStream(text, ctx.fs.rel(abs))[0]);
+      ctx.setCustomSchema(parseYamlStream(text, ctx.fs.rel(abs))[0], ctx.resourcesRead === true);
+      ctx.openApiChosen = true;
+    } else if (typeof version === 'string' && version !== '') {
+      if (version !== 'v1.21.2') {
+        throw new KustomizeError(
+          'KustomizeUnsupported',
+          `${file}: the OpenAPI version ${version} is not built in`,
+          { file },
+        );
+      }
+      ctx.setCustomSchema(undefined);
+      ctx.openApiChosen = true;
     }
   }
   // Resources.
@@ -335,6 +353,7 @@ export function accumulateKustomization(
     } else {
       const { text, abs: real } = ctx.fs.readRelative(dir, p, ctx.restrictor);
       const rs = readResourceFile(text, ctx.fs.rel(real));
+      if (rs.length > 0) ctx.resourcesRead = true;
       if (ctx.originRoot !== undefined) {
         for (const r of rs) r.origin = { path: relative(ctx.originRoot, resolve(dir, p)) };
       }
@@ -391,6 +410,7 @@ export function accumulateKustomization(
         // Generated objects take the kustomization's namespace through the namespace transformer.
       }
       absorb(ra.resources, r, file);
+      ctx.resourcesRead = true;
     }
   }
   const pctx: PluginContext = {
@@ -406,6 +426,7 @@ export function accumulateKustomization(
     for (const r of runGeneratorPlugin(cfg, pctx)) {
       if (ctx.originRoot !== undefined) r.origin = pluginOrigin(ctx.originRoot, from, cfg);
       absorb(ra.resources, r, file);
+      ctx.resourcesRead = true;
     }
   }
   // Components.
