@@ -92,13 +92,23 @@ class SchemaTypeNode implements TypeNode {
     return child;
   }
 
+  // Built once: callers walk the same list and map types for every object of a kind.
+  #items: TypeNode | undefined | null = null;
+  #values: TypeNode | undefined | null = null;
+
   items(): TypeNode | undefined {
-    return this.schema.items ? new SchemaTypeNode(this.schema.items, this.definitions) : undefined;
+    if (this.#items === null) {
+      this.#items = this.schema.items ? new SchemaTypeNode(this.schema.items, this.definitions) : undefined;
+    }
+    return this.#items;
   }
 
   values(): TypeNode | undefined {
-    const ap = this.schema.additionalProperties;
-    return ap && typeof ap === 'object' ? new SchemaTypeNode(ap, this.definitions) : undefined;
+    if (this.#values === null) {
+      const ap = this.schema.additionalProperties;
+      this.#values = ap && typeof ap === 'object' ? new SchemaTypeNode(ap, this.definitions) : undefined;
+    }
+    return this.#values;
   }
 }
 
