@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { isObject, type JsonObject } from '../patch/index.js';
 import { KustomizeError } from './errors.js';
 import { type FieldSpec, specFromConfig } from './field-spec.js';
@@ -6,8 +7,9 @@ import { applyPatch, type LoadedPatch } from './patches.js';
 import { applyReplacements } from './replacements.js';
 import type { ResMap } from './resmap.js';
 import { Resource } from './resource.js';
-import { readSelector } from './selector.js';
+import { CompiledSelector, readSelector } from './selector.js';
 import { addNameAffix, setImages, setMapEntries, setNamespace, setReplicas } from './transformers.js';
+import { addValue } from './value-add.js';
 
 /** What the builtin plugins need from the build. */
 export interface PluginContext {
@@ -69,6 +71,56 @@ export function runGeneratorPlugin(cfg: JsonObject, ctx: PluginContext): Resourc
     }
     default:
       return unsupported(kind, ctx.gen.kustFile);
+  }
+}
+
+/**
+ * The ValueAddTransformer: writes one value (by default the name of the kustomization's folder) into the
+ * fields its targets name; `metadata/namespace` sets namespaces the way the namespace filter does.
+ */
+function runValueAdd(cfg: JsonObject, m: ResMap, ctx: PluginContext): void {
+  const file = ctx.gen.kustFile;
+  const value = (typeof cfg.value === 'string' ? cfg.value.trim() : '') || basename(ctx.gen.dir);
+  const targets: unknown[] = Array.isArray(cfg.targets) ? [...cfg.targets] : [];
+  if (typeof cfg.targetFilePath === 'string' && cfg.targetFilePath !== '') {
+    const f = ctx.readFile(cfg.targetFilePath);
+    const doc = ctx.loadPatchText(f.text, f.source).smp?.[0];
+    if (isObject(doc) && Array.isArray(doc.targets)) targets.push(...doc.targets);
+  }
+  if (targets.length === 0) {
+    throw new KustomizeError(
+      'KustomizeInvalidKustomization',
+      `${file}: ValueAddTransformer must specify at least one target`,
+      { file },
+    );
+  }
+  const parsed = targets.map((t) => {
+    const o = isObject(t) ? t : {};
+    const fieldPath = typeof o.fieldPath === 'string' ? o.fieldPath : '';
+    const position = typeof o.filePathPosition === 'number' ? o.filePathPosition : 0;
+    if (fieldPath === '') {
+      throw new KustomizeError(
+        'KustomizeInvalidKustomization',
+        `${file}: ValueAddTransformer target fieldPath cannot be empty`,
+        { file },
+      );
+    }
+    if (position < 0) {
+      throw new KustomizeError(
+        'KustomizeInvalidKustomization',
+        `${file}: ValueAddTransformer filePathPosition (${position}) cannot be negative`,
+        { file },
+      );
+    }
+    const sel = readSelector(o.selector);
+    return { fieldPath, position, sel: sel ? new CompiledSelector(sel) : undefined };
+  });
+  for (const t of parsed) {
+    const rs = t.sel ? m.list().filter((r) => t.sel!.matches(r)) : m.list();
+    for (const r of rs) {
+      if (t.fieldPath === 'metadata/namespace') setNamespace([r], value, [], { trackIds: false });
+      else addValue(r, t.fieldPath, value, t.position);
+    }
   }
 }
 
@@ -174,6 +226,9 @@ export function runTransformerPlugin(cfg: JsonObject, m: ResMap, ctx: PluginCont
     }
     case 'ReplacementTransformer':
       applyReplacements(list, Array.isArray(cfg.replacements) ? cfg.replacements : [], file);
+      break;
+    case 'ValueAddTransformer':
+      runValueAdd(cfg, m, ctx);
       break;
     default:
       unsupported(kind, file);

@@ -47,6 +47,11 @@ export interface NamespaceOptions {
   setRoleBindingSubjects?: string;
   /** Only set namespaces that are empty. */
   unsetOnly?: boolean;
+  /**
+   * Record the ids before the change and reject resulting id conflicts, as the namespace transformer does.
+   * Default: true; the ValueAddTransformer sets namespaces without either.
+   */
+  trackIds?: boolean;
 }
 
 /** Sets the namespace of every namespaced resource, and of the fields the specs name. */
@@ -61,8 +66,9 @@ export function setNamespace(
     if (opts.unsetOnly && typeof parent[key] === 'string' && parent[key] !== '') return;
     parent[key] = ns;
   };
+  const track = opts.trackIds !== false;
   for (const r of resources) {
-    r.storePreviousId();
+    if (track) r.storePreviousId();
     const gvk = gvkOf(r);
     if (!r.clusterScoped()) setIn(r.metadata, 'namespace');
     const isBinding = r.kind === 'RoleBinding' || r.kind === 'ClusterRoleBinding';
@@ -88,7 +94,7 @@ export function setNamespace(
       }
     }
   }
-  checkUnique(resources, 'namespace transformation');
+  if (track) checkUnique(resources, 'namespace transformation');
 }
 
 function checkUnique(resources: Resource[], what: string): void {
