@@ -82,12 +82,34 @@ export function visitFields(
   create: boolean,
   visit: (parent: JsonObject, key: string) => void,
 ): void {
-  walk(obj, typeof path === 'string' ? splitPath(path) : path, 0, create, visit);
+  walk(obj, parsedSegments(typeof path === 'string' ? splitPath(path) : path), 0, create, visit);
+}
+
+/** One path segment, read once: its field name, whether it ends in `[]`, whether it is `[name=value]`. */
+interface Segment {
+  name: string;
+  list: boolean;
+  selector: boolean;
+}
+
+const segmentCache = new WeakMap<string[], Segment[]>();
+
+function parsedSegments(segs: string[]): Segment[] {
+  let parsed = segmentCache.get(segs);
+  if (!parsed) {
+    parsed = segs.map((seg) => {
+      const list = seg.endsWith('[]');
+      const name = list ? seg.slice(0, -2) : seg;
+      return { name, list, selector: /^\[(.+)=(.*)\]$/.test(name) };
+    });
+    segmentCache.set(segs, parsed);
+  }
+  return parsed;
 }
 
 function walk(
   node: JsonValue | undefined,
-  segs: string[],
+  segs: Segment[],
   i: number,
   create: boolean,
   visit: (parent: JsonObject, key: string) => void,
@@ -97,20 +119,17 @@ function walk(
     return;
   }
   if (!isObject(node)) return;
-  let seg = segs[i]!;
-  const isList = seg.endsWith('[]');
-  if (isList) seg = seg.slice(0, -2);
-  const eq = /^\[(.+)=(.*)\]$/.exec(seg);
-  if (eq) return;
+  const seg = segs[i]!;
+  if (seg.selector) return;
   if (i === segs.length - 1) {
-    visit(node, seg);
+    visit(node, seg.name);
     return;
   }
-  let child = node[seg];
+  let child = node[seg.name];
   if (child === undefined || child === null) {
-    if (!create || isList) return;
+    if (!create || seg.list) return;
     child = {};
-    node[seg] = child;
+    node[seg.name] = child;
   }
   walk(child, segs, i + 1, create, visit);
 }

@@ -189,14 +189,14 @@ class Reader {
         if (indent < col) break;
         if (indent > col) giveUp();
       }
-      const line = this.lines[this.li]!;
-      const at = first ? col : indentOf(line);
       first = false;
-      const colon = this.entryColon(line, at);
+      // Every entry's key starts at `col`: the first one by the caller's word, the others by their indent.
+      const line = this.lines[this.li]!;
+      const colon = this.entryColon(line, col);
       if (colon < 0) giveUp();
       let keyEnd = colon;
       while (line.charCodeAt(keyEnd - 1) === SPACE) keyEnd--;
-      const keyText = line.slice(at, keyEnd);
+      const keyText = line.slice(col, keyEnd);
       if (keyText === '<<' || keyText === '__proto__') giveUp();
       const key = String(this.resolvePlain(keyText));
       if (Object.hasOwn(out, key)) giveUp();

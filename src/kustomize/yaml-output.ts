@@ -395,9 +395,13 @@ function hasOnlyPlainCharacters(s: string): boolean {
 /** Writes a string scalar in the style go-yaml v2 would choose; `indent` is where continuation lines start. */
 function writeString(w: Writer, value: string, indent: number, isKey: boolean): void {
   if (hasOnlyPlainCharacters(value)) {
-    // The common case, decided without the full analysis: plain unless it would read as another type.
-    if (!resolvesToNonString(value) && !BASE60_RE.test(value)) writePlain(w, value, indent, !isKey);
-    else writeDoubleQuoted(w, value, indent, !isKey);
+    // The common case, decided without the full analysis: plain unless it would read as another type
+    // (only a few words when it starts with a letter).
+    const c = value.charCodeAt(0);
+    const letter = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+    if (letter ? !YAML11_SPECIAL.has(value) : !resolvesToNonString(value) && !BASE60_RE.test(value)) {
+      writePlain(w, value, indent, !isKey);
+    } else writeDoubleQuoted(w, value, indent, !isKey);
     return;
   }
   const plainOk = !resolvesToNonString(value) && !BASE60_RE.test(value);
@@ -533,10 +537,12 @@ export function goYamlKeyLess(a: string, b: string): boolean {
 }
 
 const compareKeys = (a: string, b: string): number => (a === b ? 0 : goYamlKeyLess(a, b) ? -1 : 1);
+const compareAsciiKeys = (a: string, b: string): number => (a === b ? 0 : asciiKeyLess(a, b) ? -1 : 1);
 
 function sortedKeys(m: Record<string, unknown>): string[] {
   const keys = Object.keys(m);
-  return keys.length > 1 ? keys.sort(compareKeys) : keys;
+  if (keys.length < 2) return keys;
+  return keys.sort(keys.every(isAscii) ? compareAsciiKeys : compareKeys);
 }
 
 /** Writes a block mapping whose first key starts at the current position and the others at `indent`. */
