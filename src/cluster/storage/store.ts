@@ -323,6 +323,7 @@ export function openStore(options: StoreOptions): Store {
       return err;
     }
     committed = current;
+    options.logger?.debug({ writes: open.events.length, revision: committed }, 'storage committed');
     outbox.push(...open.events);
     deliver();
     open.settle(undefined);
