@@ -322,7 +322,8 @@ export class ObjectService {
     this.store = deps.store;
     this.registry = deps.registry;
     this.now = deps.now ?? (() => new Date());
-    // Serve stored CRDs, and follow every later change of them (the watch callback runs inside each write).
+    // Serve stored CRDs, and follow every later change of them (the watch callback runs when a write commits,
+    // before any response can show it).
     for (const item of this.store.list(CRD_PREFIX).items) this.installCRD(item.object);
     this.stopCrdWatch = this.store.watch(CRD_PREFIX, this.store.currentRevision, (event) => {
       if (event.type === 'DELETED') this.registry.removeCRD(event.object.metadata?.name);
