@@ -93,19 +93,34 @@ function mergeSpecs(
   list: string,
   sort = true,
 ): FieldSpec[] {
+  if (into.length === 0 && sort) {
+    const known = mergedAlone.get(from);
+    if (known) return known;
+  }
   const out = [...into];
+  // The same spec object again (the defaults, met once per kustomization) is a duplicate: skip the scan.
+  const have = new Set(out);
   for (const s of from) {
+    if (have.has(s)) continue;
     const i = out.findIndex((x) => x.path === s.path && specSelects(s, x));
-    if (i < 0) out.push(s);
-    else if (out[i]!.create !== s.create) {
+    if (i < 0) {
+      out.push(s);
+      have.add(s);
+    } else if (out[i]!.create !== s.create) {
       throw new KustomizeError(
         'KustomizeInvalidKustomization',
         `Field specs for ${list} conflict: ${formatSpec(out[i]!)} and ${formatSpec(s)} differ in create`,
       );
     }
   }
-  return sort ? out.sort(compareGvk) : out;
+  if (!sort) return out;
+  out.sort(compareGvk);
+  if (into.length === 0) mergedAlone.set(from, out);
+  return out;
 }
+
+/** Lists merged into an empty one, by list: a kustomization's lists never change once made. */
+const mergedAlone = new WeakMap<readonly FieldSpec[], FieldSpec[]>();
 
 function mergeNameReferences(
   into: readonly NameReference[],
@@ -119,7 +134,7 @@ function mergeNameReferences(
         r.gvk.kind === ref.gvk.kind && r.gvk.group === ref.gvk.group && r.gvk.version === ref.gvk.version,
     );
     if (i < 0) out.push(ref);
-    else {
+    else if (out[i] !== ref) {
       const mine = out[i]!;
       out[i] = {
         gvk: mine.gvk,
