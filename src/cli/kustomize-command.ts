@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 
 /**
  * Adds `sluice kustomize build DIR`, which prints the built YAML stream like `kubectl kustomize DIR`. The
@@ -13,18 +13,18 @@ export function registerKustomizeCommand(program: Command): void {
     .description('build a kustomization folder and print the YAML stream to stdout')
     .argument('[dir]', 'the folder to build', '.')
     .addOption(
-      new Option(
-        '--load-restrictor <restrictor>',
-        'whether files may come from outside a kustomization folder',
-      )
+      k
+        .createOption(
+          '--load-restrictor <restrictor>',
+          'whether files may come from outside a kustomization folder',
+        )
         .choices(['LoadRestrictionsRootOnly', 'LoadRestrictionsNone'])
         .default('LoadRestrictionsRootOnly'),
     )
     .addOption(
-      new Option('--reorder <order>', 'legacy sorts resources by kind; none keeps the load order').choices([
-        'legacy',
-        'none',
-      ]),
+      k
+        .createOption('--reorder <order>', 'legacy sorts resources by kind; none keeps the load order')
+        .choices(['legacy', 'none']),
     )
     .option('--enable-managedby-label', 'add app.kubernetes.io/managed-by to every resource', false)
     .option('--root <dir>', 'never read files outside this folder', '/')

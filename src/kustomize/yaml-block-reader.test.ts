@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as jsyaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { readBlockYaml } from './yaml-block-reader.js';
-import { resolvePlain } from './yaml-input.js';
+import { resolvePlainScalar as resolvePlain } from './yaml-scalar.js';
 
 const { merge } = (jsyaml as unknown as { types: { merge: jsyaml.Type } }).types;
 const SCHEMA = jsyaml.CORE_SCHEMA.extend({ implicit: [merge] });

@@ -1,20 +1,25 @@
-import * as jsyaml from 'js-yaml';
-import { CORE_SCHEMA, loadAll, type Type, YAMLException } from 'js-yaml';
+import { createRequire } from 'node:module';
+import type { Schema, Type } from 'js-yaml';
 import { KustomizeError } from './errors.js';
 import { readBlockYaml } from './yaml-block-reader.js';
+import { resolvePlainScalar } from './yaml-scalar.js';
 
-/** YAML 1.2 core tags plus merge keys (`<<`), as kustomize reads manifests. */
-// The types are exported at run time but missing from the type definitions.
-const TYPES = (jsyaml as unknown as { types: Record<'merge' | 'null' | 'bool' | 'int' | 'float', Type> })
-  .types;
-const SCHEMA = CORE_SCHEMA.extend({ implicit: [TYPES.merge] });
-/** The core schema's implicit types, in the order it tries them on a plain scalar. */
-const PLAIN_TYPES = [TYPES.null, TYPES.bool, TYPES.int, TYPES.float];
+type JsYaml = typeof import('js-yaml');
 
-/** Resolves a plain scalar (null, boolean, integer, float or string) the way the full parser does. */
-export function resolvePlain(text: string): unknown {
-  for (const type of PLAIN_TYPES) if (type.resolve(text)) return type.construct(text);
-  return text;
+let fullParser: { jsyaml: JsYaml; schema: Schema } | undefined;
+
+/**
+ * js-yaml with the YAML 1.2 core tags plus merge keys (`<<`), as kustomize reads manifests. Loaded on first
+ * use: most manifests never need it.
+ */
+function full(): { jsyaml: JsYaml; schema: Schema } {
+  if (!fullParser) {
+    const jsyaml = createRequire(import.meta.url)('js-yaml') as JsYaml;
+    // The merge type is exported at run time but missing from the type definitions.
+    const { merge } = (jsyaml as unknown as { types: { merge: Type } }).types;
+    fullParser = { jsyaml, schema: jsyaml.CORE_SCHEMA.extend({ implicit: [merge] }) };
+  }
+  return fullParser;
 }
 
 /** More nodes than this after expanding aliases is an attack, not a manifest. */
@@ -56,15 +61,16 @@ export function parseYamlStream(
   options: { uniqueKeys?: boolean } = {},
 ): unknown[] {
   // Most manifests are plain block YAML, which the small reader handles in a fraction of the time.
-  const simple = readBlockYaml(text, resolvePlain);
+  const simple = readBlockYaml(text, resolvePlainScalar);
   if (simple !== undefined) return simple;
+  const { jsyaml, schema } = full();
   let docs: unknown[];
   try {
-    docs = loadAll(text, null, { schema: SCHEMA, json: !options.uniqueKeys, filename: file });
+    docs = jsyaml.loadAll(text, null, { schema, json: !options.uniqueKeys, filename: file });
   } catch (cause) {
-    const reason = cause instanceof YAMLException ? cause.reason : String(cause);
+    const reason = cause instanceof jsyaml.YAMLException ? cause.reason : String(cause);
     const mark =
-      cause instanceof YAMLException && cause.mark
+      cause instanceof jsyaml.YAMLException && cause.mark
         ? ` (line ${cause.mark.line + 1}, column ${cause.mark.column + 1})`
         : '';
     throw new KustomizeError('KustomizeInvalidYaml', `File ${file} is not valid YAML: ${reason}${mark}`, {
