@@ -143,8 +143,11 @@ export class CompiledSelector {
     }
     if (s.namespace !== undefined) {
       const re = anchored(s.namespace);
-      if (!re.test(effectiveNamespace(r.orgId.namespace)) && !re.test(effectiveNamespace(r.namespace)))
-        return false;
+      // A cluster-scoped resource has no namespace to match (kustomize compares a sentinel, `~X`).
+      const scoped = r.clusterScoped();
+      const org = scoped ? '~X' : effectiveNamespace(r.orgId.namespace);
+      const cur = scoped ? '~X' : effectiveNamespace(r.namespace);
+      if (!re.test(org) && !re.test(cur)) return false;
     }
     if (this.labels && !matchesLabels(this.labels, r.labels())) return false;
     if (this.annotations && !matchesLabels(this.annotations, r.annotations())) return false;
