@@ -443,6 +443,11 @@ export function accumulateKustomization(
       });
     }
     accumulateTarget(ctx, abs, ra, true);
+    // kustomize then moves everything into a fresh accumulator; merging the configuration again into an
+    // empty one lets a spec for one kind hide a wildcard spec on the same path that came before it.
+    const again = emptyConfig();
+    withFile(file, () => mergeConfig(again, ra.config));
+    ra.config = again;
   }
   runTransformers(ctx, dir, k, file, ra);
   for (const { cfg, from } of loadPluginConfigs(ctx, dir, file, k.transformers, 'transformers')) {
