@@ -220,12 +220,10 @@ export function configFromData(data: unknown): TransformerConfig {
   return c;
 }
 
+/** A string-valued extension of a property (a mark with another value type does not count). */
 function extension(prop: Record<string, unknown>, name: string): string | undefined {
-  // OpenAPI extension names are matched without regard to case.
-  for (const [k, v] of Object.entries(prop)) {
-    if (k.toLowerCase() === name && typeof v === 'string') return v;
-  }
-  return undefined;
+  const v = prop[name];
+  return typeof v === 'string' ? v : undefined;
 }
 
 function schemaOf(def: unknown): Record<string, unknown> | undefined {
