@@ -95,12 +95,24 @@ export class RootedFs {
         { file: this.rel(abs) },
       );
     }
-    if (this.isDir(abs)) {
-      throw new KustomizeError('KustomizeFileNotFound', `Path ${this.rel(abs)} is a directory, not a file`, {
+    try {
+      return { abs, text: readFileSync(abs, 'utf8') };
+    } catch (cause) {
+      // Reading tells a folder from a file without a stat of its own.
+      if ((cause as NodeJS.ErrnoException).code === 'EISDIR') {
+        throw new KustomizeError(
+          'KustomizeFileNotFound',
+          `Path ${this.rel(abs)} is a directory, not a file`,
+          {
+            file: this.rel(abs),
+          },
+        );
+      }
+      throw new KustomizeError('KustomizeFileNotFound', `File ${this.rel(abs)} cannot be read`, {
+        cause,
         file: this.rel(abs),
       });
     }
-    return { abs, text: this.readFile(abs) };
   }
 
   readFile(abs: string): string {

@@ -541,8 +541,21 @@ const compareAsciiKeys = (a: string, b: string): number => (a === b ? 0 : asciiK
 
 function sortedKeys(m: Record<string, unknown>): string[] {
   const keys = Object.keys(m);
-  if (keys.length < 2) return keys;
-  return keys.sort(keys.every(isAscii) ? compareAsciiKeys : compareKeys);
+  const n = keys.length;
+  if (n < 2) return keys;
+  const compare = keys.every(isAscii) ? compareAsciiKeys : compareKeys;
+  if (n > 16) return keys.sort(compare);
+  // Maps are small: an insertion sort in place allocates nothing, where Array#sort copies every array.
+  for (let i = 1; i < n; i++) {
+    const k = keys[i]!;
+    let j = i - 1;
+    while (j >= 0 && compare(keys[j]!, k) > 0) {
+      keys[j + 1] = keys[j]!;
+      j--;
+    }
+    keys[j + 1] = k;
+  }
+  return keys;
 }
 
 /** Writes a block mapping whose first key starts at the current position and the others at `indent`. */
