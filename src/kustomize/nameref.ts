@@ -100,13 +100,15 @@ export function fixNameReferences(resources: Resource[], refs: NameReference[]):
       byKind.set(id.kind, l);
     }
   }
+  // Original ids do not change while references are fixed: read each once.
+  const orgIds = resources.map((r) => r.orgId);
   for (const ref of refs) {
     const targets = byKind.get(ref.gvk.kind);
     if (!targets || targets.length === 0) continue;
     for (const fs of ref.referrers) {
-      for (const referrer of resources) {
-        const org = referrer.orgId;
-        if (!specSelects(fs, org)) continue;
+      for (let i = 0; i < resources.length; i++) {
+        const referrer = resources[i]!;
+        if (!specSelects(fs, orgIds[i]!)) continue;
         let candidates: Resource[] | undefined;
         const pool = (): Resource[] => {
           candidates ??= couldBeReferenced(referrer, targets);

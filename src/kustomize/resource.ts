@@ -44,7 +44,6 @@ export class Resource {
   obj: JsonObject;
   /** Ids this resource had before renames, oldest first. */
   prevIds: ResId[] = [];
-  readonly orgId: ResId;
   prefixes: string[] = [];
   suffixes: string[] = [];
   /** Generator behaviour: how it combines with an existing resource of the same id. */
@@ -63,7 +62,14 @@ export class Resource {
   constructor(obj: JsonObject, file?: string) {
     this.obj = obj;
     this.file = file;
-    this.orgId = this.curId();
+  }
+
+  /**
+   * The original id: the first one recorded before a rename, else the current one (kustomize's `OrgId`,
+   * so a change no transformer recorded, such as a replacement into `metadata.name`, moves it too).
+   */
+  get orgId(): ResId {
+    return this.prevIds.length > 0 ? this.prevIds[0]! : this.curId();
   }
 
   get apiVersion(): string {
@@ -138,7 +144,6 @@ export class Resource {
     const r = new Resource(structuredClone(this.obj), this.file);
     Object.assign(r, {
       prevIds: [...this.prevIds],
-      orgId: this.orgId,
       prefixes: [...this.prefixes],
       suffixes: [...this.suffixes],
       behavior: this.behavior,

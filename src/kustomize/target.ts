@@ -619,7 +619,6 @@ function absorb(m: ResMap, r: Resource, file: string): void {
   r.needsHash = r.needsHash && old.needsHash;
   const origin = r.behavior === 'merge' || !r.origin ? old.origin : r.origin;
   Object.assign(r, {
-    orgId: old.orgId,
     prevIds: old.prevIds,
     prefixes: old.prefixes,
     suffixes: old.suffixes,
@@ -841,6 +840,8 @@ function runTransformers(ctx: BuildContext, dir: string, k: JsonObject, file: st
       } else reps.push(e);
     }
     applyReplacements(list(), reps, file);
+    // A replacement may have renamed resources in place.
+    ra.resources.invalidate();
     record('ReplacementTransformer');
   }
 }
