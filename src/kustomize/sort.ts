@@ -64,7 +64,13 @@ export function legacySort(resources: Resource[], orderFirst?: string[], orderLa
   });
   const keyed = resources.map((res) => {
     const id = res.curId();
-    return { res, rank: ranks.get(id.kind) ?? 0, id, gvk: gvkKey(id.group, id.version, id.kind) };
+    return {
+      res,
+      rank: ranks.get(id.kind) ?? 0,
+      id,
+      gvk: gvkKey(id.group, id.version, id.kind),
+      key: idKey(id),
+    };
   });
   keyed.sort((a, b) => {
     if (a.rank !== b.rank) return a.rank - b.rank;
@@ -74,7 +80,7 @@ export function legacySort(resources: Resource[], orderFirst?: string[], orderLa
         return cmp(b.gvk, a.gvk);
       return cmp(a.gvk, b.gvk);
     }
-    return cmp(idKey(a.id), idKey(b.id));
+    return cmp(a.key, b.key);
   });
   return keyed.map((k) => k.res);
 }
