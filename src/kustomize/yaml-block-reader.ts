@@ -105,12 +105,13 @@ class Reader {
 
   private isSeparator(i: number): boolean {
     const line = this.lines[i]!;
-    if (line.charCodeAt(0) === DASH && line.startsWith('---')) {
+    const c = line.charCodeAt(0);
+    if (c === DASH && line.startsWith('---')) {
       if (line.length === 3) return true;
       if (line.charCodeAt(3) === SPACE && isBlankOrComment(line, 3)) return true;
       giveUp();
     }
-    if (line.startsWith('...') || line.charCodeAt(0) === 37 /* % */) giveUp();
+    if ((c === 46 /* . */ && line.startsWith('...')) || c === 37 /* % */) giveUp();
     return false;
   }
 
@@ -233,7 +234,7 @@ class Reader {
     const c = line.charCodeAt(i);
     if (c === 124 /* | */) return this.readLiteral(line, i, parent);
     if (c === DASH && (i + 1 === line.length || line.charCodeAt(i + 1) === SPACE)) giveUp();
-    if (this.entryColon(line, i) >= 0) giveUp();
+    // A `key: value` here would be a mapping on the key's line: readInlineScalar gives up on it.
     const value = this.readInlineScalar(line, i);
     this.li++;
     this.checkNoContinuation(parent);
