@@ -236,7 +236,9 @@ function walkContainers(v: JsonValue, visit: (parent: JsonObject, key: string) =
     return;
   }
   if (!isObject(v)) return;
-  for (const [k, x] of Object.entries(v)) {
+  // for-in over a parsed document's own keys, without an entries array per object walked.
+  for (const k in v) {
+    const x = v[k]!;
     if ((k === 'containers' || k === 'initContainers') && Array.isArray(x)) {
       for (const c of x) if (isObject(c) && typeof c.image === 'string') visit(c, 'image');
     }
