@@ -51,17 +51,25 @@ function isIndicator(c: number): boolean {
   }
 }
 
+/**
+ * The character code at `i`, or -1 past the end of `s`. Reading past the end with charCodeAt would
+ * deoptimize the compiled reader (and recompiling it costs more than the read it saves).
+ */
+function code(s: string, i: number): number {
+  return i >>> 0 < s.length ? s.charCodeAt(i) : -1;
+}
+
 function indentOf(line: string): number {
   let i = 0;
-  while (line.charCodeAt(i) === SPACE) i++;
+  while (code(line, i) === SPACE) i++;
   return i;
 }
 
 /** Whether the line holds nothing but spaces and maybe a comment. */
 function isBlankOrComment(line: string, from: number): boolean {
   let i = from;
-  while (line.charCodeAt(i) === SPACE) i++;
-  return i === line.length || line.charCodeAt(i) === HASH;
+  while (code(line, i) === SPACE) i++;
+  return i === line.length || code(line, i) === HASH;
 }
 
 /** Index where the text of `line` from `from` ends, before trailing spaces and a ` #` comment. */
@@ -69,7 +77,7 @@ function contentEnd(line: string, from: number): number {
   let end = line.length;
   const hash = line.indexOf(' #', from);
   if (hash >= 0) end = hash;
-  while (end > from && line.charCodeAt(end - 1) === SPACE) end--;
+  while (end > from && code(line, end - 1) === SPACE) end--;
   return end;
 }
 
@@ -105,10 +113,10 @@ class Reader {
 
   private isSeparator(i: number): boolean {
     const line = this.lines[i]!;
-    const c = line.charCodeAt(0);
+    const c = code(line, 0);
     if (c === DASH && line.startsWith('---')) {
       if (line.length === 3) return true;
-      if (line.charCodeAt(3) === SPACE && isBlankOrComment(line, 3)) return true;
+      if (code(line, 3) === SPACE && isBlankOrComment(line, 3)) return true;
       giveUp();
     }
     if ((c === 46 /* . */ && line.startsWith('...')) || c === 37 /* % */) giveUp();
@@ -120,7 +128,7 @@ class Reader {
     while (this.li < this.end) {
       const line = this.lines[this.li]!;
       const indent = indentOf(line);
-      if (indent < line.length && line.charCodeAt(indent) !== HASH) return indent;
+      if (indent < line.length && code(line, indent) !== HASH) return indent;
       this.li++;
     }
     return -1;
@@ -142,7 +150,7 @@ class Reader {
     if (++this.depth > MAX_DEPTH) giveUp();
     const line = this.lines[this.li]!;
     let value: unknown;
-    if (line.charCodeAt(col) === DASH && (col + 1 === line.length || line.charCodeAt(col + 1) === SPACE)) {
+    if (code(line, col) === DASH && (col + 1 === line.length || code(line, col + 1) === SPACE)) {
       value = this.readSequence(col);
     } else if (this.entryColon(line, col) >= 0) {
       value = this.readMapping(col);
@@ -165,12 +173,12 @@ class Reader {
 
   /** The index of the `:` that ends a plain mapping key starting at `col`, or -1 when the line is no entry. */
   private entryColon(line: string, col: number): number {
-    const c = line.charCodeAt(col);
+    const c = code(line, col);
     if (isIndicator(c)) return -1;
-    if (c === DASH && (col + 1 === line.length || line.charCodeAt(col + 1) === SPACE)) return -1;
+    if (c === DASH && (col + 1 === line.length || code(line, col + 1) === SPACE)) return -1;
     let i = line.indexOf(':', col);
     while (i >= 0) {
-      const next = line.charCodeAt(i + 1);
+      const next = code(line, i + 1);
       if (i + 1 === line.length || next === SPACE) {
         const hash = line.indexOf(' #', col);
         if (hash >= 0 && hash < i) return -1;
@@ -196,7 +204,7 @@ class Reader {
       const colon = this.entryColon(line, col);
       if (colon < 0) giveUp();
       let keyEnd = colon;
-      while (line.charCodeAt(keyEnd - 1) === SPACE) keyEnd--;
+      while (code(line, keyEnd - 1) === SPACE) keyEnd--;
       const keyText = line.slice(col, keyEnd);
       if (keyText === '<<' || keyText === '__proto__') giveUp();
       const key = String(this.resolvePlain(keyText));
@@ -209,15 +217,15 @@ class Reader {
   /** Reads the value after a mapping key's `:` (at `from` on the current line); `col` is the key's column. */
   private readValue(line: string, from: number, col: number): unknown {
     let i = from;
-    while (line.charCodeAt(i) === SPACE) i++;
-    if (i === line.length || line.charCodeAt(i) === HASH) {
+    while (code(line, i) === SPACE) i++;
+    if (i === line.length || code(line, i) === HASH) {
       this.li++;
       const indent = this.skipBlank();
       if (indent < 0) return null;
       const next = this.lines[this.li]!;
       if (indent > col) return this.readNode(indent, col);
-      if (indent === col && next.charCodeAt(col) === DASH) {
-        const after = next.charCodeAt(col + 1);
+      if (indent === col && code(next, col) === DASH) {
+        const after = code(next, col + 1);
         // An indentless sequence: the entries of a mapping value may sit at the key's own column.
         if (col + 1 === next.length || after === SPACE) return this.readSequence(col);
       }
@@ -231,9 +239,9 @@ class Reader {
 
   /** Reads a node that starts mid-line at `i` (after `key: ` or `- `); `parent` is the enclosing indent. */
   private readInline(line: string, i: number, parent: number): unknown {
-    const c = line.charCodeAt(i);
+    const c = code(line, i);
     if (c === 124 /* | */) return this.readLiteral(line, i, parent);
-    if (c === DASH && (i + 1 === line.length || line.charCodeAt(i + 1) === SPACE)) giveUp();
+    if (c === DASH && (i + 1 === line.length || code(line, i + 1) === SPACE)) giveUp();
     // A `key: value` here would be a mapping on the key's line: readInlineScalar gives up on it.
     const value = this.readInlineScalar(line, i);
     this.li++;
@@ -250,26 +258,26 @@ class Reader {
         if (indent < col) break;
         if (indent > col) giveUp();
         const line = this.lines[this.li]!;
-        if (line.charCodeAt(col) !== DASH || (col + 1 < line.length && line.charCodeAt(col + 1) !== SPACE)) {
+        if (code(line, col) !== DASH || (col + 1 < line.length && code(line, col + 1) !== SPACE)) {
           break;
         }
       }
       first = false;
       const line = this.lines[this.li]!;
       let i = col + 1;
-      while (line.charCodeAt(i) === SPACE) i++;
-      if (i === line.length || line.charCodeAt(i) === HASH) {
+      while (code(line, i) === SPACE) i++;
+      if (i === line.length || code(line, i) === HASH) {
         this.li++;
         const indent = this.skipBlank();
         out.push(indent > col ? this.readNode(indent, col) : null);
         continue;
       }
-      const c = line.charCodeAt(i);
+      const c = code(line, i);
       if (c === 124 /* | */) {
         out.push(this.readLiteral(line, i, col));
         continue;
       }
-      if (c === DASH && (i + 1 === line.length || line.charCodeAt(i + 1) === SPACE)) {
+      if (c === DASH && (i + 1 === line.length || code(line, i + 1) === SPACE)) {
         // A compact nested sequence: `- - a`.
         out.push(this.readNode(i, col));
         continue;
@@ -288,12 +296,12 @@ class Reader {
 
   /** A one-line scalar or empty flow collection at `i`; anything longer or fancier gives up. */
   private readInlineScalar(line: string, i: number): unknown {
-    const c = line.charCodeAt(i);
+    const c = code(line, i);
     if (c === 34 /* " */) return this.readDoubleQuoted(line, i);
     if (c === 39 /* ' */) return this.readSingleQuoted(line, i);
     if (c === 91 /* [ */ || c === 123 /* { */) {
       const end = contentEnd(line, i);
-      if (end === i + 2 && line.charCodeAt(i + 1) === (c === 91 ? 93 : 125)) return c === 91 ? [] : {};
+      if (end === i + 2 && code(line, i + 1) === (c === 91 ? 93 : 125)) return c === 91 ? [] : {};
       giveUp();
     }
     if (isIndicator(c)) giveUp();
@@ -304,7 +312,7 @@ class Reader {
   }
 
   private resolvePlain(text: string): unknown {
-    const c = text.charCodeAt(0);
+    const c = code(text, 0);
     // Only these first characters can make a plain scalar anything but a string (null, booleans, numbers).
     if (
       (c >= 48 && c <= 57) ||
@@ -328,7 +336,7 @@ class Reader {
   /** Whatever follows a closing quote must be spaces and maybe a comment. */
   private endOfQuoted(line: string, after: number): void {
     if (!isBlankOrComment(line, after)) giveUp();
-    if (after < line.length && line.charCodeAt(after) !== SPACE) giveUp();
+    if (after < line.length && code(line, after) !== SPACE) giveUp();
   }
 
   private readSingleQuoted(line: string, start: number): string {
@@ -338,7 +346,7 @@ class Reader {
       const q = line.indexOf("'", i);
       if (q < 0) giveUp();
       out += line.slice(i, q);
-      if (line.charCodeAt(q + 1) === 39) {
+      if (code(line, q + 1) === 39) {
         out += "'";
         i = q + 2;
         continue;
@@ -354,13 +362,13 @@ class Reader {
     for (;;) {
       let j = i;
       while (j < line.length) {
-        const c = line.charCodeAt(j);
+        const c = code(line, j);
         if (c === 34 || c === 92) break;
         j++;
       }
       if (j === line.length) giveUp();
       out += line.slice(i, j);
-      if (line.charCodeAt(j) === 34) {
+      if (code(line, j) === 34) {
         this.endOfQuoted(line, j + 1);
         return out;
       }
@@ -411,7 +419,7 @@ class Reader {
   private readLiteral(line: string, i: number, parent: number): string {
     let chomp = 'clip';
     let h = i + 1;
-    const c = line.charCodeAt(h);
+    const c = code(line, h);
     if (c === DASH) {
       chomp = 'strip';
       h++;
@@ -419,7 +427,7 @@ class Reader {
       chomp = 'keep';
       h++;
     }
-    if (!isBlankOrComment(line, h) || (h < line.length && line.charCodeAt(h) !== SPACE)) giveUp();
+    if (!isBlankOrComment(line, h) || (h < line.length && code(line, h) !== SPACE)) giveUp();
     this.li++;
     // The first line with content sets the indentation; blank lines before it are left to the full parser.
     if (this.li >= this.end) giveUp();

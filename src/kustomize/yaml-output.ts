@@ -374,22 +374,10 @@ function writeLiteral(w: Writer, value: string, indent: number): void {
  * only letters, digits, `_`, `-`, `.`, `/`, a `:` not followed by a space, or a space that does not end it.
  * Such strings need no escapes and no look at each character's printability.
  */
+const PLAIN_CHARACTERS = /^[A-Za-z0-9_](?:[A-Za-z0-9_./-]|:(?=[^ ])| (?=.))*$/;
+
 function hasOnlyPlainCharacters(s: string): boolean {
-  const n = s.length;
-  const c0 = s.charCodeAt(0);
-  if (!((c0 >= 97 && c0 <= 122) || (c0 >= 65 && c0 <= 90) || (c0 >= 48 && c0 <= 57) || c0 === 95))
-    return false;
-  for (let i = 1; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 45 && c <= 58) || c === 95) {
-      // 45-58 is `-./0-9:`; a `:` before a space or at the end starts a mapping value.
-      if (c === 58 && (i + 1 === n || s.charCodeAt(i + 1) === 32)) return false;
-      continue;
-    }
-    if (c === 32 && i + 1 < n) continue;
-    return false;
-  }
-  return true;
+  return PLAIN_CHARACTERS.test(s);
 }
 
 /** Writes a string scalar in the style go-yaml v2 would choose; `indent` is where continuation lines start. */
@@ -457,9 +445,10 @@ const isDigit = (c: string): boolean => c >= '0' && c <= '9';
 const isAsciiLetterCode = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
 const isDigitCode = (c: number): boolean => c >= 48 && c <= 57;
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
 function isAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
-  return true;
+  return !NON_ASCII.test(s);
 }
 
 /** {@link goYamlKeyLess} for ASCII keys, on character codes. */
