@@ -14,11 +14,16 @@ export function setMapEntries(
   entries: Record<string, string>,
   specs: FieldSpec[],
 ): void {
-  if (Object.keys(entries).length === 0) return;
-  for (const r of resources) {
+  const keys = Object.keys(entries);
+  if (keys.length === 0) return;
+  // Index loops: this runs once per resource and spec, mostly before it is optimized, where for-of
+  // allocates per element.
+  for (let ri = 0; ri < resources.length; ri++) {
+    const r = resources[ri]!;
     const gvk = gvkOf(r);
     const seen = new Set<unknown>();
-    for (const fs of specs) {
+    for (let si = 0; si < specs.length; si++) {
+      const fs = specs[si]!;
       if (!specSelects(fs, gvk)) continue;
       visitFields(r.obj, fs.path, fs.create, (parent, key) => {
         let m = parent[key];
@@ -35,7 +40,7 @@ export function setMapEntries(
         }
         if (seen.has(m)) return;
         seen.add(m);
-        for (const [k, v] of Object.entries(entries)) m[k] = v;
+        for (let i = 0; i < keys.length; i++) m[keys[i]!] = entries[keys[i]!]!;
       });
     }
   }

@@ -556,7 +556,9 @@ function writeMap(
   keys: string[] = sortedKeys(m),
 ): void {
   let isFirst = first;
-  for (const k of keys) {
+  // Index loops: most of this code runs before it is optimized, where for-of allocates per element.
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
     if (!isFirst) w.newline(indent);
     isFirst = false;
     writeString(w, k, indent, true);
@@ -567,7 +569,8 @@ function writeMap(
 
 function writeSeq(w: Writer, s: unknown[], indent: number, first: boolean): void {
   let isFirst = first;
-  for (const item of s) {
+  for (let i = 0; i < s.length; i++) {
+    const item = s[i];
     if (!isFirst) w.newline(indent);
     isFirst = false;
     w.write('- ');

@@ -12,9 +12,14 @@ export function isObject(v: unknown): v is JsonObject {
 /** Copies a JSON value deeply. */
 export function deepClone<T>(v: T): T {
   if (typeof v !== 'object' || v === null) return v;
-  if (Array.isArray(v)) return v.map(deepClone) as T;
+  // Index and for-in loops: cloning often runs before it is optimized, where for-of allocates per element.
+  if (Array.isArray(v)) {
+    const copy: unknown[] = new Array(v.length);
+    for (let i = 0; i < v.length; i++) copy[i] = deepClone(v[i]);
+    return copy as T;
+  }
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) out[k] = deepClone((v as Record<string, unknown>)[k]);
+  for (const k in v) out[k] = deepClone((v as Record<string, unknown>)[k]);
   return out as T;
 }
 
