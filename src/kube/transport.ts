@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import tls from 'node:tls';
 import { SluiceError } from '../api/index.js';
 import type { Clock } from './clock.js';
 import { sleep, systemClock } from './clock.js';
@@ -112,9 +113,12 @@ export function createHttpTransport(
       ? new https.Agent({
           keepAlive: true,
           maxSockets,
-          ...(creds.ca !== undefined ? { ca: creds.ca } : {}),
-          ...(creds.cert !== undefined ? { cert: creds.cert } : {}),
-          ...(creds.key !== undefined ? { key: creds.key } : {}),
+          // One TLS context for every socket: building one per connection parses the CA and keys each time.
+          secureContext: tls.createSecureContext({
+            ...(creds.ca !== undefined ? { ca: creds.ca } : {}),
+            ...(creds.cert !== undefined ? { cert: creds.cert } : {}),
+            ...(creds.key !== undefined ? { key: creds.key } : {}),
+          }),
           ...(creds.servername ? { servername: creds.servername } : {}),
           rejectUnauthorized: creds.rejectUnauthorized,
         })
