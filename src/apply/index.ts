@@ -44,3 +44,4 @@ export {
   type ResourceManagerOptions,
 } from './resource-manager.js';
 export type { HealthFunction, ObjectStatus, WaitOptions } from './wait.js';
+export { WatchHub, type WatchHubOptions, type WatchSubscriber } from './watch-hub.js';

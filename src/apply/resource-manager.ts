@@ -13,6 +13,7 @@ import type { ObjMetadata } from './object-id.js';
 import { compareObjMetadata, formatObjectId, formatSubject, kindRank, objMetadataOf } from './object-id.js';
 import type { HealthFunction, ObjectStatus, WaitOptions } from './wait.js';
 import { waitForObjects } from './wait.js';
+import type { WatchHub } from './watch-hub.js';
 
 /** Who applies: the field manager and the prefix of the ownership labels and annotations (Flux's `ssa.Owner`). */
 export interface Owner {
@@ -31,6 +32,11 @@ export interface ResourceManagerDeps {
   logger?: Logger;
   /** Health of an object for {@link ResourceManager.waitForSet}. Default: kstatus' `computeStatus`. */
   computeStatus?: HealthFunction;
+  /**
+   * Watches shared with other managers, to follow objects during health waits. Default: each wait opens
+   * its own, narrowed by the owner labels.
+   */
+  watches?: WatchHub;
 }
 
 /** Options of {@link ResourceManager}. */
@@ -180,6 +186,7 @@ export class ResourceManager {
   readonly #lastSeen = new Map<string, KubeObject>();
   readonly #log: Logger;
   readonly #computeStatus: HealthFunction;
+  readonly #watches: WatchHub | undefined;
   readonly #concurrency: number;
   readonly #exclusions: Record<string, string>;
   readonly #ifNotPresent: Record<string, string>;
@@ -199,6 +206,7 @@ export class ResourceManager {
     this.#computeStatus =
       deps.computeStatus ?? ((obj) => computeStatus(obj, { now: () => new Date(clock.now()) }));
     this.#concurrency = concurrency;
+    this.#watches = deps.watches;
     this.fieldManager = options.fieldManager ?? options.owner?.field ?? 'kustomize-controller';
     const group = options.owner?.group ?? 'kustomize.toolkit.fluxcd.io';
     this.group = group;
@@ -462,6 +470,7 @@ export class ResourceManager {
         clock: this.#clock,
         computeStatus: this.#computeStatus,
         concurrency: this.#concurrency,
+        ...(this.#watches ? { hub: this.#watches } : {}),
         known: (ref) => {
           // Used once: a later wait reads the object again.
           const key = seenKey(ref);

@@ -4,6 +4,7 @@ import { sleep } from '../kube/index.js';
 import { HealthCheckError } from './errors.js';
 import { mapLimit } from './limit.js';
 import { formatSubject } from './object-id.js';
+import { WatchHub } from './watch-hub.js';
 
 /** Computes the health of an object: kstatus' `computeStatus` by default. */
 export type HealthFunction = (obj: KubeObject) => { status: HealthStatus; message: string };
@@ -80,86 +81,88 @@ function matches(obj: KubeObject, pairs: readonly [string, string][]): boolean {
 }
 
 /**
- * Watches of the kinds being waited for: one per apiVersion, kind and namespace, narrowed by the owner
- * selector, started from the oldest resourceVersion read. Each event for an object waited for replaces what
- * was read, and wakes the wait up.
+ * The objects a wait follows through a {@link WatchHub} instead of reading them: per group (apiVersion, kind
+ * and namespace) one subscription; each change newer than what was read replaces it, and wakes the wait.
  */
 class Followers {
-  readonly #kube: KubeClient;
-  readonly #selector: string;
-  readonly #abort = new AbortController();
-  readonly #active = new Map<string, Map<string, number>>();
-  /** Groups whose watch ended: polled for the rest of the wait, so a failing watch is never retried in a loop. */
+  readonly #hub: WatchHub;
+  readonly #active = new Set<string>();
+  /** Groups whose subscription failed: polled for the rest of the wait. */
   readonly #ended = new Set<string>();
-  /** Newest state seen per ref index; `null` when the object was deleted. */
+  readonly #stops: (() => void)[] = [];
+  /** The newest resourceVersion seen per ref index. */
+  readonly #seen = new Map<number, number>();
+  /** Newest state reported per ref index; `null` when the object was deleted. */
   readonly latest = new Map<number, KubeObject | null>();
+  /** Ref indexes to read once more: newly followed, or their watch lost track. */
+  readonly reread = new Set<number>();
   #wake: (() => void) | undefined;
+  #closed = false;
 
-  constructor(kube: KubeClient, selector: string, signal: AbortSignal | undefined) {
-    this.#kube = kube;
-    this.#selector = selector;
-    signal?.addEventListener('abort', () => this.#abort.abort(), { once: true });
+  constructor(hub: WatchHub) {
+    this.#hub = hub;
   }
 
-  /** Whether object `name` of group `key` is followed by a running watch. */
-  follows(key: string, name: string): boolean {
-    return this.#active.get(key)?.has(name) ?? false;
+  /** Whether the group `key` is followed (or about to be). */
+  follows(key: string): boolean {
+    return this.#active.has(key);
+  }
+
+  /** Records the state of an object the wait read. */
+  saw(index: number, obj: KubeObject | undefined): void {
+    const rv = Number(obj?.metadata?.resourceVersion ?? 0);
+    if (rv > (this.#seen.get(index) ?? 0)) this.#seen.set(index, rv);
   }
 
   /**
-   * Starts following `objects` (their ref index and the state just read) of one group, unless the group is
-   * followed already or its watch ended before; says whether they are followed now. A watch that ends or
-   * fails stops following its objects, which are then polled.
+   * Starts following `indexes` (by name) of one group unless it is followed already or its subscription
+   * failed; says whether it is followed now. Once the subscription runs, the objects are read once more,
+   * so nothing between the first read and the subscription is missed.
    */
-  follow(key: string, group: Group, objects: { index: number; name: string; obj: KubeObject }[]): boolean {
-    if (this.#active.has(key) || this.#ended.has(key) || this.#abort.signal.aborted) return false;
-    const names = new Map(objects.map((o) => [o.name, o.index]));
-    const known = new Map(objects.map((o) => [o.index, Number(o.obj.metadata.resourceVersion ?? 0)]));
-    const from = Math.min(...known.values());
-    if (!Number.isFinite(from) || from <= 0) return false;
-    this.#active.set(key, names);
-    void (async () => {
-      try {
-        const events = this.#kube.watch(
-          { apiVersion: group.apiVersion, kind: group.kind },
-          {
-            ...(group.namespace ? { namespace: group.namespace } : {}),
-            labelSelector: this.#selector,
-            resourceVersion: String(from),
-            allowWatchBookmarks: false,
-            signal: this.#abort.signal,
-          },
-        );
-        for await (const event of events) {
-          if (event.type === 'ERROR') break;
-          if (event.type === 'BOOKMARK') continue;
-          const index = names.get(event.object?.metadata?.name ?? '');
-          if (index === undefined) continue;
-          const rv = Number(event.object.metadata.resourceVersion ?? 0);
-          if (rv <= (known.get(index) ?? 0)) continue;
-          known.set(index, rv);
-          this.latest.set(index, event.type === 'DELETED' ? null : event.object);
+  follow(key: string, group: Group, indexes: number[], names: string[]): boolean {
+    if (this.#active.has(key) || this.#ended.has(key) || this.#closed) return false;
+    this.#active.add(key);
+    const byName = new Map(names.map((n, j) => [n, indexes[j]!]));
+    void this.#hub
+      .follow({ apiVersion: group.apiVersion, kind: group.kind }, group.namespace, new Set(names), {
+        changed: (name, object) => {
+          const index = byName.get(name);
+          if (index === undefined) return;
+          const rv = Number(object?.metadata?.resourceVersion ?? Number.MAX_SAFE_INTEGER);
+          if (object && rv <= (this.#seen.get(index) ?? 0)) return;
+          if (object) this.#seen.set(index, rv);
+          this.latest.set(index, object);
           this.#wake?.();
-        }
-      } catch {
-        // Polling takes over.
-      } finally {
-        if (this.#active.get(key) === names) this.#active.delete(key);
-        this.#ended.add(key);
-        this.#wake?.();
-      }
-    })();
+        },
+        reset: () => {
+          for (const i of indexes) this.reread.add(i);
+          this.#wake?.();
+        },
+      })
+      .then(
+        (stop) => {
+          if (this.#closed) return stop();
+          this.#stops.push(stop);
+          for (const i of indexes) this.reread.add(i);
+          this.#wake?.();
+        },
+        () => {
+          this.#active.delete(key);
+          this.#ended.add(key);
+          this.#wake?.();
+        },
+      );
     return true;
   }
 
-  /** Whether any watch is running. */
+  /** Whether any group is followed. */
   get running(): boolean {
     return this.#active.size > 0;
   }
 
-  /** Resolves after `ms`, or sooner when a followed object changes or a watch stops. */
+  /** Resolves after `ms`, or sooner when a followed object changes or must be read again. */
   async pause(ms: number, clock: Clock, signal: AbortSignal | undefined): Promise<void> {
-    if (this.latest.size > 0) return;
+    if (this.latest.size > 0 || this.reread.size > 0) return;
     const woken = new Promise<void>((resolve) => {
       this.#wake = resolve;
     });
@@ -176,7 +179,8 @@ class Followers {
   }
 
   close(): void {
-    this.#abort.abort();
+    this.#closed = true;
+    for (const stop of this.#stops.splice(0)) stop();
   }
 }
 
@@ -195,6 +199,11 @@ export async function waitForObjects(
     concurrency: number;
     /** The state of an object as the caller just got it from the server (an apply's answer), if any. */
     known?: (ref: ObjectRef) => KubeObject | undefined;
+    /**
+     * Shared watches to follow objects with (see {@link WaitOptions.watch}). Default: watches of this wait's
+     * own, narrowed by `labelSelector`.
+     */
+    hub?: WatchHub;
   },
   refs: readonly ObjectRef[],
   options: WaitOptions = {},
@@ -215,8 +224,12 @@ export async function waitForObjects(
   }));
   const groupKey = (ref: ObjectRef) => `${ref.apiVersion}|${ref.kind}|${ref.namespace ?? ''}`;
   const selectorPairs = options.watch === false ? undefined : equalitySelector(options.labelSelector);
-  const followers =
-    selectorPairs && options.labelSelector ? new Followers(kube, options.labelSelector, signal) : undefined;
+  const ownHub =
+    selectorPairs && !deps.hub
+      ? new WatchHub(kube, { labelSelector: options.labelSelector ?? '', lingerMs: 0 })
+      : undefined;
+  const hub = deps.hub ?? ownHub;
+  const followers = selectorPairs && hub ? new Followers(hub) : undefined;
 
   try {
     for (let round = 0; ; round++) {
@@ -241,11 +254,13 @@ export async function waitForObjects(
         }
         followers.latest.clear();
       }
+      const rereading = new Set(followers?.reread);
+      followers?.reread.clear();
       const groups = new Map<string, Group>();
       refs.forEach((ref, i) => {
         if (statuses[i]!.status === 'Current' || read[i]) return;
         const key = groupKey(ref);
-        if (followers?.follows(key, ref.name)) return;
+        if (followers?.follows(key) && !rereading.has(i)) return;
         let g = groups.get(key);
         if (!g) {
           g = { apiVersion: ref.apiVersion, kind: ref.kind, namespace: ref.namespace, indexes: [] };
@@ -296,6 +311,12 @@ export async function waitForObjects(
         );
       });
       signal?.throwIfAborted();
+      if (followers) {
+        for (let i = 0; i < refs.length; i++) {
+          const obj = found[i];
+          if (read[i] && obj && !(obj instanceof Error)) followers.saw(i, obj);
+        }
+      }
 
       let changed = false;
       statuses = statuses.map((prev, i) => {
@@ -333,17 +354,14 @@ export async function waitForObjects(
       let polled = false;
       if (followers && selectorPairs) {
         // Follow the pending objects this owner applied; the rest are polled.
-        const byGroup = new Map<
-          string,
-          { group: Group; objects: { index: number; name: string; obj: KubeObject }[] }
-        >();
+        const byGroup = new Map<string, { group: Group; names: string[] }>();
         refs.forEach((ref, i) => {
           const s = statuses[i]!.status;
           if (s === 'Current' || s === 'Failed') return;
           const obj = found[i];
           const key = groupKey(ref);
-          if (followers.follows(key, ref.name)) return;
-          if (!obj || obj instanceof Error || !matches(obj, selectorPairs)) {
+          if (followers.follows(key)) return;
+          if (!read[i] || !obj || obj instanceof Error || !matches(obj, selectorPairs)) {
             polled = true;
             return;
           }
@@ -351,14 +369,15 @@ export async function waitForObjects(
           if (!entry) {
             entry = {
               group: { apiVersion: ref.apiVersion, kind: ref.kind, namespace: ref.namespace, indexes: [] },
-              objects: [],
+              names: [],
             };
             byGroup.set(key, entry);
           }
-          entry.objects.push({ index: i, name: ref.name, obj });
+          entry.group.indexes.push(i);
+          entry.names.push(ref.name);
         });
-        for (const [key, { group, objects }] of byGroup) {
-          if (!followers.follow(key, group, objects)) polled = true;
+        for (const [key, { group, names }] of byGroup) {
+          if (!followers.follow(key, group, group.indexes, names)) polled = true;
         }
       } else polled = true;
       const pollMs = Math.min(intervalMs, FIRST_RECHECK_MS * 2 ** round, left);
@@ -367,6 +386,7 @@ export async function waitForObjects(
     }
   } finally {
     followers?.close();
+    ownHub?.close();
   }
 }
 

@@ -57,6 +57,8 @@ export interface ListOptions extends CallOptions {
   fieldSelector?: string;
   /** Page size; with it, `list` follows `continue` tokens and returns every item. Default: no paging. */
   limit?: number;
+  /** With `limit`: return the first page only (e.g. to learn the collection's resourceVersion cheaply). */
+  firstPageOnly?: boolean;
   /** `resourceVersion` to list at (`0` = any, from the cache). */
   resourceVersion?: string;
 }
@@ -180,7 +182,7 @@ export class KubeClient {
       if (result) result.items.push(...(page.items ?? []));
       else result = { ...page, items: page.items ?? [] };
       result.metadata = { ...page.metadata };
-      token = options.limit ? page.metadata?.continue || undefined : undefined;
+      token = options.limit && !options.firstPageOnly ? page.metadata?.continue || undefined : undefined;
     } while (token);
     delete result!.metadata.continue;
     return result!;

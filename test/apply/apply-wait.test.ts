@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HealthCheckError, type ObjectStatus, ResourceManager } from '../../src/apply/index.js';
+import { HealthCheckError, type ObjectStatus, ResourceManager, WatchHub } from '../../src/apply/index.js';
 import { type ApplyEnv, deployment, startApplyEnv, widget, widgetCrd } from './support.js';
 
 let env: ApplyEnv;
@@ -113,14 +113,57 @@ describe('ResourceManager.waitForSet', () => {
     await setReady('True', 'Succeeded');
     const statuses = await waiting;
     expect(statuses[0]?.status).toBe('Current');
-    // One read, then the watch: polling every 50 ms would have read it about twenty times.
+    // A read, the collection's revision, the watch and one read once it runs: polling every 50 ms would
+    // have read the widget about twenty times.
     const reads = env.requests.filter((r) => r.method === 'GET' && r.path.includes('/widgets'));
     expect(
       reads.map((r) => r.path.replace(/\?.*/, (q) => (q.includes('watch=true') ? '?watch' : ''))),
     ).toEqual([
       '/apis/example.sluice.dev/v1/namespaces/default/widgets/watched',
+      '/apis/example.sluice.dev/v1/namespaces/default/widgets',
       '/apis/example.sluice.dev/v1/namespaces/default/widgets?watch',
+      '/apis/example.sluice.dev/v1/namespaces/default/widgets/watched',
     ]);
+  });
+
+  it('shares one watch per kind and namespace between the waits of several managers', async () => {
+    const hub = new WatchHub(env.kube, { labelSelector: 'example.sluice.dev/name' });
+    const managers = ['one', 'two', 'three'].map(
+      (name) =>
+        new ResourceManager(
+          { kube: env.kube, watches: hub },
+          {
+            owner: { field: 'sluice-test', group: 'example.sluice.dev' },
+            ownedBy: { name, namespace: 'default' },
+          },
+        ),
+    );
+    const condition = (status: 'True' | 'False') => ({
+      status: {
+        conditions: [{ type: 'Ready', status, reason: status === 'True' ? 'Succeeded' : 'Progressing' }],
+      },
+    });
+    const refs = await Promise.all(
+      managers.map(async (m, i) => {
+        await m.applyAllStaged([widget(`shared-${i}`, 'default')]);
+        const ref = {
+          apiVersion: 'example.sluice.dev/v1',
+          kind: 'Widget',
+          name: `shared-${i}`,
+          namespace: 'default',
+        };
+        await env.kube.patchStatus(ref, condition('False'));
+        return ref;
+      }),
+    );
+    env.requests.length = 0;
+    const waits = managers.map((m, i) => m.waitForSet([refs[i]!], { timeoutMs: 20_000, intervalMs: 50 }));
+    await new Promise((r) => setTimeout(r, 800));
+    for (const ref of refs) await env.kube.patchStatus(ref, condition('True'));
+    const statuses = await Promise.all(waits);
+    hub.close();
+    expect(statuses.map((s) => s[0]?.status)).toEqual(['Current', 'Current', 'Current']);
+    expect(env.requests.filter((r) => r.path.includes('watch=true'))).toHaveLength(1);
   });
 
   it('times out naming the objects that are not ready or missing', async () => {

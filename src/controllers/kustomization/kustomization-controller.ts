@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Artifact, Kustomization } from '../../api/index.js';
 import { ConditionType, FluxMeta } from '../../api/index.js';
+import { WatchHub } from '../../apply/index.js';
 import type { Informer, KubeObject, TypeRef } from '../../kube/index.js';
 import type { ChangeEvent, Controller, Manager, ReconcileRequest } from '../../runtime/index.js';
 import { ArtifactCache } from './artifact-cache.js';
@@ -8,6 +9,7 @@ import {
   HELM_RELEASE,
   KUSTOMIZATION,
   KUSTOMIZE_CONTROLLER,
+  KUSTOMIZE_GROUP,
   KustomizationReconciler,
   type KustomizationReconcilerOptions,
 } from './kustomization-reconciler.js';
@@ -76,6 +78,9 @@ export function registerKustomizationController(
       recorder: manager.eventRecorder(KUSTOMIZE_CONTROLLER),
       streamRecorder: manager.eventRecorder(KUSTOMIZE_CONTROLLER, { writeKubernetesEvents: false }),
       builder,
+      // Health checks follow what they wait for through one watch per kind and namespace, narrowed to
+      // objects some Kustomization applied.
+      watches: new WatchHub(kube, { labelSelector: `${KUSTOMIZE_GROUP}/name` }),
       cached: (type, namespace, name) => {
         // Dependencies outside the shard are not in the scoped store: the API server answers for them.
         const informer = type.kind === KUSTOMIZATION.kind ? kustomizations : informers.get(type.kind);

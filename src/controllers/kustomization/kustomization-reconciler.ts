@@ -21,6 +21,7 @@ import {
   inventoryObjects,
   mergeInventory,
   ResourceManager,
+  type WatchHub,
 } from '../../apply/index.js';
 import type {
   Clock,
@@ -86,6 +87,8 @@ export interface KustomizationReconcilerDeps {
    */
   streamRecorder?: EventRecorder;
   builder: ManifestBuilder;
+  /** Watches shared by the health checks of every reconcile. Default: each health check opens its own. */
+  watches?: WatchHub;
   /**
    * Reads an object from a local cache (the informers); `undefined` means "not cached", and the reconciler
    * asks the API server. Default: always the API server.
@@ -292,7 +295,12 @@ export class KustomizationReconciler implements Reconciler {
 
       const objects = await this.#deps.builder.objects(obj, artifact, ctx.signal);
       const manager = new ResourceManager(
-        { kube, clock: this.#clock, ...(this.#deps.logger ? { logger: this.#deps.logger } : {}) },
+        {
+          kube,
+          clock: this.#clock,
+          ...(this.#deps.logger ? { logger: this.#deps.logger } : {}),
+          ...(this.#deps.watches ? { watches: this.#deps.watches } : {}),
+        },
         {
           fieldManager: KustomizeMeta.FieldManager,
           owner: { field: KustomizeMeta.FieldManager, group: KUSTOMIZE_GROUP },
