@@ -54,7 +54,11 @@ export function registerKustomizeCommand(program: Command): void {
           process.exitCode = 1;
           return;
         }
-        process.stdout.write(toYamlStream(result.resources));
+        const yaml = toYamlStream(result.resources);
+        const failed = await new Promise<boolean>((done) => process.stdout.write(yaml, (err) => done(!!err)));
+        // The output is out and nothing else is running: ending the process here skips waiting for the
+        // engine's background compilation, which otherwise holds up the exit by tens of milliseconds.
+        process.exit(failed ? 1 : 0);
       },
     );
 }
