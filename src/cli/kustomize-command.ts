@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 
 /**
  * Adds `sluice kustomize build DIR`, which prints the built YAML stream like `kubectl kustomize DIR`. The
- * engine is imported only when the command runs, to keep the CLI's start-up small.
+ * engine is imported only when the command runs, to keep the CLI's start-up small, and a successful build
+ * ends the process as soon as its output is written.
  */
 export function registerKustomizeCommand(program: Command): void {
   const k = program

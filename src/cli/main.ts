@@ -61,7 +61,8 @@ const GROUPS: { names: readonly string[]; load: () => Promise<Registrar> }[] = [
 
 /**
  * Runs the `sluice` command line with `argv` (without the node and script paths) and resolves to the exit
- * code. Long-running commands resolve when they are stopped.
+ * code. Long-running commands resolve when they are stopped; `kustomize build` ends the process itself
+ * once its output is written.
  */
 export async function main(argv: string[]): Promise<number> {
   const program = new commander.Command('sluice')

@@ -106,44 +106,49 @@ export function fixNameReferences(resources: Resource[], refs: NameReference[]):
     const targets = byKind.get(ref.gvk.kind);
     if (!targets || targets.length === 0) continue;
     for (const fs of ref.referrers) {
+      // The callbacks are made once per field spec and read the referrer being visited from here: this
+      // loop runs for every resource a spec selects, mostly before it is optimized.
+      let referrer: Resource = resources[0]!;
+      let candidates: Resource[] | undefined;
+      const pool = (): Resource[] => {
+        candidates ??= couldBeReferenced(referrer, targets);
+        return candidates;
+      };
+      const setScalar = (holder: JsonObject | unknown[], k: string | number, name: string): void => {
+        const r = selectReferral(name, pool(), ref.gvk, referrer, fs, allSameName);
+        if (r && r.name !== name) (holder as Record<string | number, unknown>)[k] = r.name;
+      };
+      const setMap = (m: JsonObject): void => {
+        if (typeof m.name !== 'string') return;
+        let cands = pool();
+        if (typeof m.namespace === 'string') {
+          const ns = effectiveNamespace(m.namespace);
+          const byOrg = cands.filter((r) => effectiveNamespace(r.orgId.namespace) === ns);
+          cands = byOrg.length > 0 ? byOrg : cands.filter((r) => effectiveNamespace(r.namespace) === ns);
+        }
+        const r = selectReferral(m.name, cands, ref.gvk, referrer, fs, allSameNameAndNs);
+        if (!r) return;
+        if (r.name === m.name && r.namespace === '') return;
+        m.name = r.name;
+        if (r.namespace !== '') m.namespace = r.namespace;
+      };
+      const visit = (parent: JsonObject, key: string): void => {
+        const v = parent[key];
+        if (v === undefined || v === null) return;
+        if (typeof v === 'string') setScalar(parent, key, v);
+        else if (isObject(v)) setMap(v);
+        else if (Array.isArray(v)) {
+          v.forEach((x, i) => {
+            if (typeof x === 'string') setScalar(v, i, x);
+            else if (isObject(x)) setMap(x);
+          });
+        }
+      };
       for (let i = 0; i < resources.length; i++) {
-        const referrer = resources[i]!;
         if (!specSelects(fs, orgIds[i]!)) continue;
-        let candidates: Resource[] | undefined;
-        const pool = (): Resource[] => {
-          candidates ??= couldBeReferenced(referrer, targets);
-          return candidates;
-        };
-        visitFields(referrer.obj, fs.path, false, (parent, key) => {
-          const v = parent[key];
-          if (v === undefined || v === null) return;
-          const setScalar = (holder: JsonObject | unknown[], k: string | number, name: string): void => {
-            const r = selectReferral(name, pool(), ref.gvk, referrer, fs, allSameName);
-            if (r && r.name !== name) (holder as Record<string | number, unknown>)[k] = r.name;
-          };
-          const setMap = (m: JsonObject): void => {
-            if (typeof m.name !== 'string') return;
-            let cands = pool();
-            if (typeof m.namespace === 'string') {
-              const ns = effectiveNamespace(m.namespace);
-              const byOrg = cands.filter((r) => effectiveNamespace(r.orgId.namespace) === ns);
-              cands = byOrg.length > 0 ? byOrg : cands.filter((r) => effectiveNamespace(r.namespace) === ns);
-            }
-            const r = selectReferral(m.name, cands, ref.gvk, referrer, fs, allSameNameAndNs);
-            if (!r) return;
-            if (r.name === m.name && r.namespace === '') return;
-            m.name = r.name;
-            if (r.namespace !== '') m.namespace = r.namespace;
-          };
-          if (typeof v === 'string') setScalar(parent, key, v);
-          else if (isObject(v)) setMap(v);
-          else if (Array.isArray(v)) {
-            v.forEach((x, i) => {
-              if (typeof x === 'string') setScalar(v, i, x);
-              else if (isObject(x)) setMap(x);
-            });
-          }
-        });
+        referrer = resources[i]!;
+        candidates = undefined;
+        visitFields(referrer.obj, fs.path, false, visit);
       }
     }
   }
