@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import type { Clock, Informer, KubeObject } from '../kube/index.js';
@@ -209,6 +210,8 @@ export class Controller {
     if (this.#running) return this.#running;
     this.#abort = new AbortController();
     const inner = this.#abort.signal;
+    // Every worker's reconcile listens to it: as many listeners as workers is expected, not a leak.
+    setMaxListeners(0, inner);
     signal?.addEventListener('abort', () => this.#abort?.abort(), { once: true });
     const workers = Array.from({ length: this.#options.concurrent }, () => this.#worker(inner));
     this.#running = Promise.all(workers).then(() => undefined);
@@ -242,6 +245,8 @@ export class Controller {
     const reconcileId = randomUUID();
     const log = logger.child({ kind: this.kind, namespace: req.namespace, name: req.name, reconcileId });
     const abort = new AbortController();
+    // A reconcile's requests in flight each listen to it.
+    setMaxListeners(0, abort.signal);
     const onStop = () => abort.abort(stop.reason);
     stop.addEventListener('abort', onStop, { once: true });
     const timeoutMs = this.#options.reconcileTimeoutMs;
