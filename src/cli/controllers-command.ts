@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { parseDuration } from '../api/index.js';
 import { installCrds, startControllers } from '../controllers/index.js';
 import { connectKube } from '../kube/index.js';
-import { createLogger } from '../runtime/index.js';
+import { cgroupMemoryLimit, createLogger, MemoryTarget, parseByteSize } from '../runtime/index.js';
 
 interface ControllersOptions {
   kubeconfig?: string;
@@ -29,6 +29,7 @@ interface ControllersOptions {
   logEncoding: string;
   installCrds: boolean;
   crossNamespaceRefs: boolean;
+  memoryTarget?: string;
 }
 
 /**
@@ -64,10 +65,21 @@ export function registerControllersCommand(program: Command): void {
     .option('--log-encoding <encoding>', 'log encoding (json)', 'json')
     .option('--no-install-crds', 'do not install the CRDs at start')
     .option('--no-cross-namespace-refs', 'refuse references to sources in other namespaces')
+    .option(
+      '--memory-target <size>',
+      'soft memory target (e.g. 128Mi): collect garbage whenever the resident size passes it ' +
+        '(default: 90% of the cgroup memory limit, if any)',
+    )
     .action(async (opts: ControllersOptions) => {
       if (!Number.isInteger(opts.concurrent) || opts.concurrent < 1) {
         throw new Error(`Concurrent ${opts.concurrent} is invalid: use a positive integer`);
       }
+      const limit = cgroupMemoryLimit();
+      const memoryTarget = opts.memoryTarget
+        ? parseByteSize(opts.memoryTarget)
+        : limit
+          ? Math.floor(limit * 0.9)
+          : undefined;
       const logger = createLogger({ level: opts.logLevel, base: { controller: 'sluice' } });
       const source = opts.kubeconfig
         ? { path: opts.kubeconfig }
@@ -120,10 +132,14 @@ export function registerControllersCommand(program: Command): void {
         },
       );
       logger.info({ storage: running.storageUrl, ...running.manager.addresses }, 'controllers started');
+      const target = memoryTarget ? new MemoryTarget(memoryTarget, { logger }) : undefined;
+      target?.start();
+      if (target) logger.info({ bytes: target.bytes }, 'memory target set');
       await new Promise<void>((resolve) => {
         const stop = () => {
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
+          target?.stop();
           logger.info('stopping controllers');
           running.stop().then(resolve, resolve);
         };

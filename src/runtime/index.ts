@@ -34,6 +34,12 @@ export {
   type ManagerDeps,
   type ManagerOptions,
 } from './manager.js';
+export {
+  cgroupMemoryLimit,
+  MemoryTarget,
+  type MemoryTargetOptions,
+  parseByteSize,
+} from './memory-target.js';
 export { RuntimeMetrics } from './metrics.js';
 export { createPatcher, type Patcher, type PatcherOptions } from './patcher.js';
 export { handleReconcileRequest, isSuspended, reconcileRequestedAt } from './reconcile-request.js';
