@@ -39,9 +39,10 @@ export interface WaitOptions {
   /** Called after each check in which some object's status or message changed. */
   onProgress?: (statuses: readonly ObjectStatus[]) => void;
   /**
-   * Follow objects the `labelSelector` matches with a watch of their kind and namespace (narrowed by that
-   * selector) instead of re-reading them: a change is seen as the server reports it, and nothing is polled.
-   * Objects outside the selector, and any whose watch ends or fails, are polled. Default: true.
+   * Follow objects the `labelSelector` (equality terms only) matches with a watch of their kind and namespace
+   * (a shared {@link WatchHub}'s, or one of this wait's own narrowed by that selector) instead of re-reading
+   * them: a change is seen as the server reports it, and nothing is polled. Objects outside the selector,
+   * and groups whose watch cannot start, are polled. Default: true.
    */
   watch?: boolean;
   /**
@@ -185,11 +186,13 @@ class Followers {
 }
 
 /**
- * Polls objects until all are `Current`, one is `Failed` (with `failFast`), only `Current` and `Failed`
+ * Waits until all objects are `Current`, one is `Failed` (with `failFast`), only `Current` and `Failed`
  * remain, or the timeout passes. An object once `Current` is not read again, so kinds that are always
- * healthy (ConfigMaps, Secrets, …) cost one read. Objects of one kind and namespace still pending are read
- * with one LIST (narrowed by `labelSelector`) when there are several, else one GET each. Resolves with the
- * final statuses; throws {@link HealthCheckError} otherwise.
+ * healthy (ConfigMaps, Secrets, …) cost one read, or none when the wait starts from the states an apply
+ * just got (`fromApplied`). Objects of one kind and namespace still pending are read with one LIST (narrowed
+ * by `labelSelector`) when there are several, else one GET each; after that, the ones the owner applied are
+ * followed by a watch and the others polled. Resolves with the final statuses; throws
+ * {@link HealthCheckError} otherwise.
  */
 export async function waitForObjects(
   deps: {
