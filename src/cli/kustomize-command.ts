@@ -29,6 +29,11 @@ export function registerKustomizeCommand(program: Command): void {
     )
     .option('--enable-managedby-label', 'add app.kubernetes.io/managed-by to every resource', false)
     .option('--root <dir>', 'never read files outside this folder', '/')
+    .option(
+      '--enable-helm',
+      "accepted as kubectl's flag; a kustomization with helmCharts still fails: they are not supported yet",
+      false,
+    )
     .action(
       async (
         dir: string,

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -33,6 +34,24 @@ describe('sluice kustomize build', () => {
     expect(err?.code).toBe(1);
     expect(err?.stdout).toBe('');
     expect(err?.stderr).toMatch(/bad\.yaml is not valid YAML/);
+  });
+
+  it('takes --enable-helm, and fails a kustomization with helmCharts naming the field', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-helmcharts-'));
+    try {
+      writeFileSync(
+        join(dir, 'kustomization.yaml'),
+        'helmCharts:\n- name: podinfo\n  repo: https://stefanprodan.github.io/podinfo\n  version: 6.5.0\n',
+      );
+      const err = await run(process.execPath, [BIN, 'kustomize', 'build', '--enable-helm', dir]).then(
+        () => undefined,
+        (e: { code: number; stderr: string }) => e,
+      );
+      expect(err?.code).toBe(1);
+      expect(err?.stderr).toMatch(/kustomization\.yaml: the field helmCharts is not supported/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('rejects an unknown --reorder value like kubectl', async () => {
