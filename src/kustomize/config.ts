@@ -3,6 +3,7 @@ import { DEFAULT_FIELD_SPECS, DEFAULT_NAME_REFERENCES } from './default-field-sp
 import { KustomizeError } from './errors.js';
 import { type FieldSpec, type Gvk, specFromConfig, specFromTuple, specSelects } from './field-spec.js';
 import type { NameReference } from './nameref.js';
+import { LEGACY_ORDER_FIRST, LEGACY_ORDER_LAST } from './sort.js';
 
 /** The field specs every transformer uses, merged from the defaults, `configurations` and bases. */
 export interface TransformerConfig {
@@ -34,34 +35,9 @@ const LIST_KEYS = [
 ] as const;
 
 // kustomize's legacy kind order, which also orders field specs after every merge.
-const ORDER_FIRST = [
-  'Namespace',
-  'ResourceQuota',
-  'StorageClass',
-  'CustomResourceDefinition',
-  'ServiceAccount',
-  'PodSecurityPolicy',
-  'Role',
-  'ClusterRole',
-  'RoleBinding',
-  'ClusterRoleBinding',
-  'ConfigMap',
-  'Secret',
-  'Endpoints',
-  'Service',
-  'LimitRange',
-  'PriorityClass',
-  'PersistentVolume',
-  'PersistentVolumeClaim',
-  'Deployment',
-  'StatefulSet',
-  'CronJob',
-  'PodDisruptionBudget',
-];
-const ORDER_LAST = ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'];
 const TYPE_ORDER = new Map<string, number>([
-  ...ORDER_FIRST.map((k, i) => [k, i - ORDER_FIRST.length] as const),
-  ...ORDER_LAST.map((k, i) => [k, i + 1] as const),
+  ...LEGACY_ORDER_FIRST.map((k, i) => [k, i - LEGACY_ORDER_FIRST.length] as const),
+  ...LEGACY_ORDER_LAST.map((k, i) => [k, i + 1] as const),
 ]);
 
 function stableKey(g: Gvk): string {

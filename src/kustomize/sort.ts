@@ -1,6 +1,7 @@
 import type { Resource } from './resource.js';
 
-const FIRST = [
+/** kustomize's legacy order: the kinds that come first, in this order. */
+export const LEGACY_ORDER_FIRST: readonly string[] = [
   'Namespace',
   'ResourceQuota',
   'StorageClass',
@@ -24,7 +25,11 @@ const FIRST = [
   'CronJob',
   'PodDisruptionBudget',
 ];
-const LAST = ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'];
+/** kustomize's legacy order: the kinds that come last, in this order. */
+export const LEGACY_ORDER_LAST: readonly string[] = [
+  'MutatingWebhookConfiguration',
+  'ValidatingWebhookConfiguration',
+];
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -53,8 +58,8 @@ function idKey(id: {
  * `orderFirst`/`orderLast` replace the kind lists.
  */
 export function legacySort(resources: Resource[], orderFirst?: string[], orderLast?: string[]): Resource[] {
-  const first = orderFirst ?? FIRST;
-  const last = orderLast ?? LAST;
+  const first = orderFirst ?? LEGACY_ORDER_FIRST;
+  const last = orderLast ?? LEGACY_ORDER_LAST;
   const ranks = new Map<string, number>();
   first.forEach((k, i) => {
     ranks.set(k, i - first.length);
