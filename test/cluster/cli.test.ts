@@ -1,41 +1,13 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveTool } from '../../src/tools/index.js';
+import { startClusterProcess } from '../harness/cluster.js';
 
-const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'sluice.js');
-
-interface Started {
-  child: ChildProcess;
-  url: string;
-  kubeconfig: string;
-  exited: Promise<number | null>;
-}
-
-function start(args: string[], env: NodeJS.ProcessEnv): Promise<Started> {
-  const child = spawn(process.execPath, [BIN, 'cluster', 'start', ...args], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  return new Promise((resolvePromise, reject) => {
-    let out = '';
-    let err = '';
-    child.stderr!.on('data', (c: Buffer) => {
-      err += c.toString();
-    });
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const match = /^sluice cluster listening on (\S+), kubeconfig (\S+)\n/.exec(out);
-      if (match) resolvePromise({ child, url: match[1]!, kubeconfig: match[2]!, exited });
-    });
-    exited.then((code) => reject(new Error(`sluice cluster start exited ${code}: ${err}${out}`)));
-    setTimeout(() => reject(new Error(`sluice cluster start printed nothing: ${err}${out}`)), 20_000);
-  });
-}
+const start = startClusterProcess;
 
 describe('sluice cluster start', () => {
   let dir: string;

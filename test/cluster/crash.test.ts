@@ -1,43 +1,15 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster } from '../../src/cluster/index.js';
+import { startClusterProcess } from '../harness/cluster.js';
 
-const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'sluice.js');
-
-interface Started {
-  child: ChildProcess;
-  url: string;
-  exited: Promise<void>;
-}
-
-/** Starts `sluice cluster start` over plain HTTP on a free port and waits for its one line. */
-function start(dataDir: string): Promise<Started> {
-  const child = spawn(
-    process.execPath,
-    [BIN, 'cluster', 'start', '--data-dir', dataDir, '--port', '0', '--insecure-http'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const exited = new Promise<void>((r) => child.on('exit', () => r()));
-  return new Promise((resolvePromise, reject) => {
-    let out = '';
-    let err = '';
-    child.stderr!.on('data', (c: Buffer) => {
-      err += c.toString();
-    });
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const match = /^sluice cluster listening on (\S+),/.exec(out);
-      if (match) resolvePromise({ child, url: match[1]!, exited });
-    });
-    exited.then(() => reject(new Error(`sluice cluster start exited: ${err}${out}`)));
-    setTimeout(() => reject(new Error(`sluice cluster start printed nothing: ${err}${out}`)), 20_000);
-  });
-}
+const start = (dataDir: string) =>
+  startClusterProcess(['--data-dir', dataDir, '--port', '0', '--insecure-http']);
 
 interface Reply {
   status: number;

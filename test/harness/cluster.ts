@@ -128,3 +128,40 @@ export async function startTestCluster(options: Partial<ClusterOptions> = {}): P
     },
   };
 }
+
+const SLUICE_BIN = join(import.meta.dirname, '..', '..', 'bin', 'sluice.js');
+
+/** A `sluice cluster start` child process, once it has printed where it listens. */
+export interface ClusterProcess {
+  child: ChildProcess;
+  url: string;
+  kubeconfig: string;
+  /** Resolves with the exit code when the process ends. */
+  exited: Promise<number | null>;
+}
+
+/** Runs `sluice cluster start ARGS` (the built CLI) and waits for its "listening" line, for up to 20 s. */
+export function startClusterProcess(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ClusterProcess> {
+  const child = spawn(process.execPath, [SLUICE_BIN, 'cluster', 'start', ...args], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  return new Promise((resolvePromise, reject) => {
+    let out = '';
+    let err = '';
+    child.stderr!.on('data', (c: Buffer) => {
+      err += c.toString();
+    });
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const match = /^sluice cluster listening on (\S+), kubeconfig (\S+)\n/.exec(out);
+      if (match) resolvePromise({ child, url: match[1]!, kubeconfig: match[2]!, exited });
+    });
+    exited.then((code) => reject(new Error(`sluice cluster start exited ${code}: ${err}${out}`)));
+    setTimeout(() => reject(new Error(`sluice cluster start printed nothing: ${err}${out}`)), 20_000);
+  });
+}
