@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HealthCheckError, type ObjectStatus, ResourceManager, WatchHub } from '../../src/apply/index.js';
+import type { ObjectRef } from '../../src/kube/index.js';
 import { type ApplyEnv, deployment, startApplyEnv, widget, widgetCrd } from './support.js';
 
 let env: ApplyEnv;
@@ -14,6 +15,17 @@ beforeAll(async () => {
 afterAll(async () => {
   await env?.stop();
 });
+
+/** Sets the Ready condition of a widget, as its controller would. */
+function setWidgetReady(ref: ObjectRef, status: 'True' | 'False', reason: string) {
+  return env.kube.patchStatus(ref, {
+    status: {
+      conditions: [
+        { type: 'Ready', status, reason, message: reason, lastTransitionTime: new Date().toISOString() },
+      ],
+    },
+  });
+}
 
 function history(seen: ObjectStatus[][], subject: string): string[] {
   const out: string[] = [];
@@ -61,14 +73,7 @@ describe('ResourceManager.waitForSet', () => {
   it('follows the Ready condition of custom resources', async () => {
     await rm.applyAllStaged([widget('gadget', 'default', { size: 2 })]);
     const ref = { apiVersion: 'example.sluice.dev/v1', kind: 'Widget', name: 'gadget', namespace: 'default' };
-    const setReady = (status: 'True' | 'False', reason: string) =>
-      env.kube.patchStatus(ref, {
-        status: {
-          conditions: [
-            { type: 'Ready', status, reason, message: reason, lastTransitionTime: new Date().toISOString() },
-          ],
-        },
-      });
+    const setReady = (status: 'True' | 'False', reason: string) => setWidgetReady(ref, status, reason);
     await setReady('False', 'Progressing');
     const seen: ObjectStatus[][] = [];
     const waiting = rm.waitForSet([ref], {
@@ -98,14 +103,7 @@ describe('ResourceManager.waitForSet', () => {
       name: 'watched',
       namespace: 'default',
     };
-    const setReady = (status: 'True' | 'False', reason: string) =>
-      env.kube.patchStatus(ref, {
-        status: {
-          conditions: [
-            { type: 'Ready', status, reason, message: reason, lastTransitionTime: new Date().toISOString() },
-          ],
-        },
-      });
+    const setReady = (status: 'True' | 'False', reason: string) => setWidgetReady(ref, status, reason);
     await setReady('False', 'Progressing');
     env.requests.length = 0;
     const waiting = owned.waitForSet([ref], { timeoutMs: 20_000, intervalMs: 50 });
@@ -138,11 +136,6 @@ describe('ResourceManager.waitForSet', () => {
           },
         ),
     );
-    const condition = (status: 'True' | 'False') => ({
-      status: {
-        conditions: [{ type: 'Ready', status, reason: status === 'True' ? 'Succeeded' : 'Progressing' }],
-      },
-    });
     const refs = await Promise.all(
       managers.map(async (m, i) => {
         await m.applyAllStaged([widget(`shared-${i}`, 'default')]);
@@ -152,14 +145,14 @@ describe('ResourceManager.waitForSet', () => {
           name: `shared-${i}`,
           namespace: 'default',
         };
-        await env.kube.patchStatus(ref, condition('False'));
+        await setWidgetReady(ref, 'False', 'Progressing');
         return ref;
       }),
     );
     env.requests.length = 0;
     const waits = managers.map((m, i) => m.waitForSet([refs[i]!], { timeoutMs: 20_000, intervalMs: 50 }));
     await new Promise((r) => setTimeout(r, 800));
-    for (const ref of refs) await env.kube.patchStatus(ref, condition('True'));
+    for (const ref of refs) await setWidgetReady(ref, 'True', 'Succeeded');
     const statuses = await Promise.all(waits);
     hub.close();
     expect(statuses.map((s) => s[0]?.status)).toEqual(['Current', 'Current', 'Current']);
