@@ -10,10 +10,11 @@ export function registerToolsCommand(program: Command): void {
       'print the path of the kubectl or helm binary Sluice uses, extracting the bundled one if needed',
     )
     .argument('<tool>', 'kubectl or helm')
-    .action(async (tool: string) => {
+    .option('--skip-path', 'ignore PATH: the SLUICE_KUBECTL/SLUICE_HELM variable, else the bundled binary')
+    .action(async (tool: string, opts: { skipPath?: boolean }) => {
       if (tool !== 'kubectl' && tool !== 'helm') {
         throw new Error(`Unknown tool ${tool}: expected kubectl or helm`);
       }
-      process.stdout.write(`${await resolveTool(tool as ToolName)}\n`);
+      process.stdout.write(`${await resolveTool(tool as ToolName, { skipPath: opts.skipPath === true })}\n`);
     });
 }
