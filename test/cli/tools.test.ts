@@ -9,8 +9,8 @@ const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'sluice.js');
 
 describe('sluice tools which', () => {
   it('with --skip-path prints the bundled kubectl 1.35 even when PATH holds another one', async () => {
-    // A PATH whose only kubectl is a stand-in that is not the bundled one.
-    const env = {
+    // A PATH whose first kubectl is a stand-in, not the bundled one.
+    const env: NodeJS.ProcessEnv = {
       ...process.env,
       PATH: `${join(import.meta.dirname, 'fake-bin')}:${process.env.PATH ?? ''}`,
     };
