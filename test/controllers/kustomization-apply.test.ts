@@ -76,6 +76,13 @@ describe('Kustomization apply', () => {
     expect(ks.status?.lastAppliedRevision).toBe(revision);
     expect(ks.status?.lastAttemptedRevision).toBe(revision);
     expect(ks.status?.observedGeneration).toBe(ks.metadata.generation);
+    expect(ks.status?.history).toEqual([
+      expect.objectContaining({
+        digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
+        lastReconciledStatus: 'ReconciliationSucceeded',
+        metadata: { revision },
+      }),
+    ]);
     expect(ks.metadata.finalizers).toContain('finalizers.fluxcd.io');
     expect(ks.status?.inventory).toEqual({
       entries: [
@@ -113,12 +120,19 @@ describe('Kustomization apply', () => {
       { 'apps/deployment.yaml': deployment('ghcr.io/stefanprodan/podinfo:6.1.0') },
       { message: 'Bump podinfo' },
     );
-    await waitForReady(
+    const ks = await waitForReady(
       env.kube,
       { ...KS, namespace: 'default', name: 'apps' },
       'True',
       (o) => o.status?.lastAppliedRevision === `master@sha1:${commit}`,
     );
+    // The new objects are a new snapshot in front of the old one.
+    const history =
+      (ks.status as { history?: { digest: string; metadata?: Record<string, string> }[] } | undefined)
+        ?.history ?? [];
+    expect(history[0]?.metadata).toEqual({ revision: `master@sha1:${commit}` });
+    expect(history).toHaveLength(2);
+    expect(history[0]?.digest).not.toBe(history[1]?.digest);
     const deploy = await env.kube.get<
       { spec: { template: { spec: { containers: { image: string }[] } } } } & Source
     >({ ...DEPLOY, namespace: 'apps', name: 'podinfo' });

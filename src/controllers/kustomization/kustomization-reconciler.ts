@@ -49,6 +49,7 @@ import {
   removeFinalizer,
 } from '../../runtime/index.js';
 import { StepError } from '../source-common/index.js';
+import { objectsDigest, recordHistory } from './history.js';
 import type { ManifestBuilder } from './manifest-builder.js';
 
 /** The Kustomization kind. */
@@ -252,6 +253,7 @@ export class KustomizationReconciler implements Reconciler {
     let failure: StepError | undefined;
     let changeLog = '';
     let revision: string | undefined;
+    let digest: string | undefined;
     let suspended = false;
     const wasFailing = conditions.isFalse(obj, ConditionType.Ready);
     try {
@@ -294,6 +296,7 @@ export class KustomizationReconciler implements Reconciler {
       }
 
       const objects = await this.#deps.builder.objects(obj, artifact, ctx.signal);
+      digest = objectsDigest(objects);
       const manager = new ResourceManager(
         {
           kube,
@@ -406,6 +409,16 @@ export class KustomizationReconciler implements Reconciler {
     } finally {
       // A suspended object keeps its conditions as they were.
       if (!suspended) conditions.summarize(obj, { result: outcome });
+      if (digest && obj.status && !ctx.signal.aborted) {
+        // Each reconciliation of built objects, as Flux records it: by digest and outcome, newest first.
+        obj.status.history = recordHistory(obj.status.history, {
+          digest,
+          at: new Date(this.#clock.now()),
+          durationMs: this.#clock.now() - started,
+          status: (readyOf(obj) as { reason?: string } | undefined)?.reason ?? 'Unknown',
+          ...(revision ? { metadata: { revision } } : {}),
+        });
+      }
       await writer.settle();
       if (!ctx.signal.aborted || outcome === 'success') {
         await patcher.patch(obj).catch((err: unknown) => {
