@@ -487,6 +487,17 @@ export class ResourceManager {
     );
   }
 
+  /** Keeps an object's state for the next wait; a long-lived manager keeps the most recent few thousand. */
+  #remember(ref: ObjectRef, obj: KubeObject): void {
+    const key = seenKey(ref);
+    this.#lastSeen.delete(key);
+    this.#lastSeen.set(key, obj);
+    if (this.#lastSeen.size > LAST_SEEN_LIMIT) {
+      const oldest = this.#lastSeen.keys().next().value;
+      if (oldest !== undefined) this.#lastSeen.delete(oldest);
+    }
+  }
+
   async #prepare(object: KubeObject, signal: AbortSignal | undefined): Promise<Prepared> {
     const name = object?.metadata?.name;
     if (!object?.apiVersion || !object.kind || !name) {
@@ -568,7 +579,7 @@ export class ResourceManager {
     }
     let existing = await this.#get(prepared, signal);
     if (this.#skip(prepared, existing)) return { prepared, action: 'skipped', apply: false };
-    if (existing) this.#lastSeen.set(seenKey(prepared.ref), existing);
+    if (existing) this.#remember(prepared.ref, existing);
     // A new object needs no dry-run: the apply itself validates it, and there is nothing to compare.
     if (!existing) return { prepared, action: 'created', apply: true };
 
@@ -626,7 +637,7 @@ export class ResourceManager {
       if (fields) throw this.#dryRunError(p, err, fields);
       throw new ApplyError('ApplyFailed', `${p.subject} apply failed: ${serverMessage(err)}`, { cause: err });
     }
-    this.#lastSeen.set(seenKey(p.ref), result);
+    this.#remember(p.ref, result);
     if (!plan.blind) return plan;
     const managers = (result.metadata?.managedFields ?? []) as ManagedFieldsEntry[];
     const onlyOurs = managers.every((m) => m.manager === this.fieldManager);
@@ -843,6 +854,9 @@ function unionFields(a: Record<string, unknown>, b: Record<string, unknown>): Re
 function sig(signal: AbortSignal | undefined): { signal?: AbortSignal } {
   return signal ? { signal } : {};
 }
+
+/** How many last-seen states a {@link ResourceManager} keeps for health waits. */
+const LAST_SEEN_LIMIT = 4096;
 
 /** The key of an object in {@link ResourceManager}'s last-seen states: its group, kind, namespace and name. */
 function seenKey(ref: ObjectRef): string {
