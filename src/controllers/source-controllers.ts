@@ -15,6 +15,7 @@ import { registerHelmReleaseController } from './helmrelease/index.js';
 import { HELM_REPOSITORY, helmRepositoryDriver } from './helmrepository/index.js';
 import {
   type KustomizationControllerOptions,
+  kustomizationWatches,
   registerKustomizationController,
 } from './kustomization/index.js';
 import { ociRepositoryDriver } from './ocirepository/index.js';
@@ -234,7 +235,8 @@ export async function startControllers(
     },
     options,
   );
-  registerKustomizationController(manager, { workDir }, options);
+  const watches = kustomizationWatches(deps.kube);
+  registerKustomizationController(manager, { workDir, watches }, options);
   await manager.start();
   return {
     manager,
@@ -242,6 +244,7 @@ export async function startControllers(
     storageUrl,
     async stop() {
       await manager.stop();
+      watches.close();
       await server?.close();
       for (const dir of temp) await rm(dir, { recursive: true, force: true });
     },

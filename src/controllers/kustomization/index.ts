@@ -8,6 +8,7 @@ export { ArtifactCache, type ArtifactCacheOptions, type ArtifactLease } from './
 export {
   type KustomizationControllerDeps,
   type KustomizationControllerOptions,
+  kustomizationWatches,
   registerKustomizationController,
 } from './kustomization-controller.js';
 export {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Artifact, Kustomization } from '../../api/index.js';
 import { ConditionType, FluxMeta } from '../../api/index.js';
 import { WatchHub } from '../../apply/index.js';
-import type { Informer, KubeObject, TypeRef } from '../../kube/index.js';
+import type { Informer, KubeClient, KubeObject, TypeRef } from '../../kube/index.js';
 import type { ChangeEvent, Controller, Manager, ReconcileRequest } from '../../runtime/index.js';
 import { ArtifactCache } from './artifact-cache.js';
 import {
@@ -19,6 +19,11 @@ import { ManifestBuilder } from './manifest-builder.js';
 export interface KustomizationControllerDeps {
   /** Working directory; extracted artifacts are cached below `<workDir>/kustomize-artifacts`. */
   workDir: string;
+  /**
+   * Watches the health checks share (closed by whoever stops the manager). Default: a hub of its own, narrowed
+   * to objects some Kustomization applied, whose idle watches close after a while.
+   */
+  watches?: WatchHub;
 }
 
 /** Options of {@link registerKustomizationController}. */
@@ -54,6 +59,11 @@ function requestOf(o: KubeObject): ReconcileRequest {
   return { namespace: o.metadata.namespace ?? '', name: o.metadata.name ?? '' };
 }
 
+/** The shared watches of Kustomization health checks: objects carrying the Kustomization name label. */
+export function kustomizationWatches(kube: KubeClient): WatchHub {
+  return new WatchHub(kube, { labelSelector: `${KUSTOMIZE_GROUP}/name` });
+}
+
 /**
  * Adds the Kustomization controller to a manager, with the watches that make it prompt: a Kustomization
  * reconciles when its source's artifact changes (indexed by source), when one of its dependencies (a
@@ -80,7 +90,7 @@ export function registerKustomizationController(
       builder,
       // Health checks follow what they wait for through one watch per kind and namespace, narrowed to
       // objects some Kustomization applied.
-      watches: new WatchHub(kube, { labelSelector: `${KUSTOMIZE_GROUP}/name` }),
+      watches: deps.watches ?? kustomizationWatches(kube),
       cached: (type, namespace, name) => {
         // Dependencies outside the shard are not in the scoped store: the API server answers for them.
         const informer = type.kind === KUSTOMIZATION.kind ? kustomizations : informers.get(type.kind);
