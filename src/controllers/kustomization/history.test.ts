@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_HISTORY, objectsDigest, recordHistory } from './history.js';
+import { jsonDigest, MAX_HISTORY, recordHistory } from './history.js';
+
+const objectsDigest = (objects: unknown[]) => jsonDigest(JSON.stringify(objects));
 
 const at = (s: number) => new Date(Date.UTC(2026, 10, 21, 12, 0, s));
 
@@ -58,7 +60,7 @@ describe('recordHistory', () => {
   });
 });
 
-describe('objectsDigest', () => {
+describe('jsonDigest', () => {
   it('is a sha256 that changes with the objects', () => {
     const a = objectsDigest([{ kind: 'ConfigMap', data: { a: '1' } }]);
     expect(a).toMatch(/^sha256:[0-9a-f]{64}$/);

@@ -7,9 +7,9 @@ export type HistorySnapshot = NonNullable<NonNullable<Kustomization['status']>['
 /** How many snapshots `status.history` keeps, as in Flux. */
 export const MAX_HISTORY = 5;
 
-/** The digest (`sha256:<hex>`) of a set of objects as built for applying. */
-export function objectsDigest(objects: readonly unknown[]): string {
-  return `sha256:${createHash('sha256').update(JSON.stringify(objects)).digest('hex')}`;
+/** The digest (`sha256:<hex>`) of a set of objects as built for applying, from their JSON. */
+export function jsonDigest(json: string): string {
+  return `sha256:${createHash('sha256').update(json).digest('hex')}`;
 }
 
 /**

@@ -49,7 +49,7 @@ import {
   removeFinalizer,
 } from '../../runtime/index.js';
 import { StepError } from '../source-common/index.js';
-import { objectsDigest, recordHistory } from './history.js';
+import { recordHistory } from './history.js';
 import type { ManifestBuilder } from './manifest-builder.js';
 
 /** The Kustomization kind. */
@@ -296,7 +296,7 @@ export class KustomizationReconciler implements Reconciler {
       }
 
       const objects = await this.#deps.builder.objects(obj, artifact, ctx.signal);
-      digest = objectsDigest(objects);
+      digest = this.#deps.builder.digestOf(obj.metadata.namespace ?? '', obj.metadata.name ?? '');
       const manager = new ResourceManager(
         {
           kube,

@@ -5,6 +5,7 @@ import type { KubeClient, KubeObject } from '../../kube/index.js';
 import { build, type FluxExtras, KustomizeError, substitute } from '../../kustomize/index.js';
 import { StepError } from '../source-common/index.js';
 import type { ArtifactCache } from './artifact-cache.js';
+import { jsonDigest } from './history.js';
 
 /** What {@link ManifestBuilder} needs. */
 export interface ManifestBuilderDeps {
@@ -15,6 +16,8 @@ export interface ManifestBuilderDeps {
 interface Built {
   /** The objects as JSON: a fraction of the memory of parsed objects, and each caller gets its own copy. */
   json: string;
+  /** {@link jsonDigest} of `json`: what `status.history` records. */
+  digest: string;
   users: number;
 }
 
@@ -110,10 +113,17 @@ export class ManifestBuilder {
     } finally {
       lease.release();
     }
-    const built: Built = { json: JSON.stringify(objects), users: 0 };
+    const json = JSON.stringify(objects);
+    const built: Built = { json, digest: jsonDigest(json), users: 0 };
     this.#byKey.set(key, built);
     this.#remember(owner, key, built);
     return objects;
+  }
+
+  /** The digest of the objects last built for a Kustomization, if any. */
+  digestOf(namespace: string, name: string): string | undefined {
+    const key = this.#keyOf.get(`${namespace}/${name}`);
+    return key === undefined ? undefined : this.#byKey.get(key)?.digest;
   }
 
   /** Drops what is kept for a Kustomization (after it is deleted). */
