@@ -116,13 +116,14 @@ class Followers {
   }
 
   /**
-   * Starts following `indexes` (by name) of one group unless it is followed already or its subscription
-   * failed; says whether it is followed now. Once the subscription runs, the objects are read once more,
-   * so nothing between the first read and the subscription is missed.
+   * Starts following the objects of `group` (its ref indexes, named `names`) unless the group is followed
+   * already or its subscription failed; says whether it is followed now. Once the subscription runs, the
+   * objects are read once more, so nothing between the first read and the subscription is missed.
    */
-  follow(key: string, group: Group, indexes: number[], names: string[]): boolean {
+  follow(key: string, group: Group, names: string[]): boolean {
     if (this.#active.has(key) || this.#ended.has(key) || this.#closed) return false;
     this.#active.add(key);
+    const indexes = group.indexes;
     const byName = new Map(names.map((n, j) => [n, indexes[j]!]));
     void this.#hub
       .follow({ apiVersion: group.apiVersion, kind: group.kind }, group.namespace, new Set(names), {
@@ -380,7 +381,7 @@ export async function waitForObjects(
           entry.names.push(ref.name);
         });
         for (const [key, { group, names }] of byGroup) {
-          if (!followers.follow(key, group, group.indexes, names)) polled = true;
+          if (!followers.follow(key, group, names)) polled = true;
         }
       } else polled = true;
       const pollMs = Math.min(intervalMs, FIRST_RECHECK_MS * 2 ** round, left);
